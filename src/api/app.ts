@@ -1,0 +1,83 @@
+/**
+ * The Fastify application: zod validation and serialization, OpenAPI at /docs, the error
+ * envelope, authentication, rate limits, metrics and every route. Building it does not
+ * listen; server.ts does, and tests call inject() or listen on port 0.
+ */
+import rateLimit from '@fastify/rate-limit'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import { BudgetError } from '../domain/errors.js'
+import type { BudgetEngine } from '../engine/engine.js'
+import type { Store } from '../store/store.js'
+import { VERSION } from '../version.js'
+import { registerAuth, secretOf } from './auth.js'
+import { registerErrorHandling } from './errors.js'
+import { registerMetrics } from './metrics.js'
+import { budgetRoutes } from './routes/budgets.js'
+import { healthRoutes } from './routes/health.js'
+import { keyRoutes } from './routes/keys.js'
+import { policyRoutes } from './routes/policies.js'
+import { priceRoutes } from './routes/prices.js'
+import { reservationRoutes } from './routes/reservations.js'
+import { usageRoutes } from './routes/usage.js'
+
+export interface AppOptions {
+  engine: BudgetEngine
+  store: Store
+  /** True on a loopback host or with --insecure: no key needed until one is created. */
+  openWithoutKeys: boolean
+  /** Requests a minute per API key (or per address without one); 0 turns the limit off. */
+  rateLimitPerMinute: number
+  logLevel?: string
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: options.logLevel ?? 'info',
+      redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
+    },
+    disableRequestLogging: options.logLevel !== 'debug',
+  })
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  registerErrorHandling(app)
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Tekton Budget API',
+        version: VERSION,
+        description: 'Budgets, reservations and exact pricing for LLM calls. Money is decimal USD, instants ISO-8601.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
+      security: [{ bearer: [] }, { apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+
+  if (options.rateLimitPerMinute > 0) {
+    await app.register(rateLimit, {
+      max: options.rateLimitPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: (request) => secretOf(request) ?? request.ip,
+      errorResponseBuilder: (_request, context) =>
+        new BudgetError('RATE_LIMITED', `rate limit of ${context.max} requests a minute reached; retry in ${context.after}`, { max: context.max, retryAfter: context.after }),
+    })
+  }
+
+  const auth = registerAuth(app, { engine: options.engine, openWithoutKeys: options.openWithoutKeys })
+  registerMetrics(app, options.engine.ctx.events)
+  healthRoutes(app, options.store, Date.now())
+  budgetRoutes(app, options.engine)
+  policyRoutes(app, options.engine)
+  reservationRoutes(app, options.engine)
+  usageRoutes(app, options.engine)
+  priceRoutes(app, options.engine)
+  keyRoutes(app, options.engine, () => auth.invalidate())
+  app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  return app
+}

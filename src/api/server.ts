@@ -1,0 +1,73 @@
+/**
+ * Runs the service: opens the engine, refuses an unprotected public address, listens,
+ * and shuts down cleanly on SIGTERM/SIGINT (stop accepting, finish in-flight requests,
+ * flush queued writes, close the store, exit 0).
+ */
+import type { FastifyInstance } from 'fastify'
+import { type Config, isLoopback } from '../config.js'
+import { type OpenEngine, openEngine } from '../engine/engine.js'
+import { buildApp } from './app.js'
+import { type Hermes, registerWithHermes } from './hermes.js'
+
+export interface RunningServer {
+  app: FastifyInstance
+  engine: OpenEngine
+  url: string
+  close(): Promise<void>
+}
+
+export class InsecureHostError extends Error {
+  override readonly name = 'InsecureHostError'
+}
+
+export async function startServer(config: Config): Promise<RunningServer> {
+  const opened = await openEngine({
+    databaseUrl: config.databaseUrl,
+    durability: config.durability,
+    timeZone: config.timezone,
+    reservationTtlSeconds: config.reservationTtlSeconds,
+  })
+  const loopback = isLoopback(config.host)
+  if (!loopback && !config.insecure && !(await opened.engine.hasActiveKeys())) {
+    await opened.close()
+    throw new InsecureHostError(
+      `refusing to listen on ${config.host} with no API key: create one first (budget keys create admin --role admin) or pass --insecure`,
+    )
+  }
+  const app = await buildApp({
+    engine: opened.engine,
+    store: opened.store,
+    openWithoutKeys: loopback || config.insecure,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    logLevel: config.logLevel,
+  })
+  const url = await app.listen({ port: config.port, host: config.host })
+  const hermes: Hermes | null = config.hermesUrl ? registerWithHermes(config.hermesUrl, url, app.log) : null
+
+  let closing: Promise<void> | null = null
+  const close = () => {
+    closing ??= (async () => {
+      await hermes?.stop()
+      await app.close()
+      await opened.close()
+    })()
+    return closing
+  }
+  return { app, engine: opened, url, close }
+}
+
+/** Closes the server on SIGTERM or SIGINT and exits 0 once everything is flushed. */
+export function closeOnSignals(server: RunningServer): void {
+  const stop = (signal: string) => {
+    server.app.log.info({ signal }, 'shutting down')
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        server.app.log.error({ err: error }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGTERM', () => stop('SIGTERM'))
+  process.once('SIGINT', () => stop('SIGINT'))
+}

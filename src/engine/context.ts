@@ -1,0 +1,16 @@
+/**
+ * What every engine operation is handed: the store, the price catalog, the clock and the
+ * few settings that change results. Tests pass their own clock; nothing here is global.
+ */
+import type { EventBus } from '../events/bus.js'
+import type { PriceCatalog } from '../pricing/catalog.js'
+import type { Store } from '../store/store.js'
+
+export interface EngineContext {
+  readonly store: Store
+  readonly catalog: PriceCatalog
+  readonly events: EventBus
+  readonly timeZone: string
+  readonly defaultTtlSeconds: number
+  now(): number
+}

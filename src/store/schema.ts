@@ -1,0 +1,180 @@
+/**
+ * The database's tables as Kysely sees them (camelCase here, snake_case in SQL through
+ * CamelCasePlugin). Instants are integer milliseconds since the epoch and money is
+ * integer nano-USD in every table, on both engines, so that comparisons and sums are
+ * exact and dialect-neutral. Rollup key columns hold '' instead of NULL so that they can
+ * be part of a primary key and of an upsert's conflict target.
+ */
+import type { Generated, Kysely, Transaction } from 'kysely'
+
+export interface BudgetsTable {
+  id: string
+  name: string
+  description: string | null
+  owner: string | null
+  tags: string
+  createdAt: number
+  updatedAt: number
+  archived: number
+}
+
+export interface PoliciesTable {
+  id: string
+  budgetId: string
+  type: string
+  period: string
+  windowSeconds: number | null
+  tokenLimit: number | null
+  costLimitNano: number | null
+  warningThreshold: number
+  actionThreshold: number
+  scopeTier: string | null
+  scopeProvider: string | null
+  scopeModel: string | null
+  scopeComponent: string | null
+  scopeTaskType: string | null
+  enabled: number
+  createdAt: number
+  updatedAt: number
+}
+
+export interface ReservationsTable {
+  id: string
+  budgetId: string | null
+  contextId: string | null
+  provider: string
+  model: string
+  component: string | null
+  taskType: string | null
+  tier: string | null
+  priority: number
+  tokensReserved: number
+  costReservedNano: number | null
+  tokensUsed: number
+  costUsedNano: number
+  status: string
+  createdAt: number
+  expiresAt: number
+}
+
+/** What one active reservation holds against one policy's window, until it expires. */
+export interface ReservationHoldsTable {
+  reservationId: string
+  policyId: string
+  scopeKey: string
+  tokens: number
+  costNano: number
+  expiresAt: number
+}
+
+export interface UsageRecordsTable {
+  id: string
+  timestamp: number
+  budgetId: string | null
+  reservationId: string | null
+  contextId: string | null
+  provider: string
+  model: string
+  component: string | null
+  taskType: string | null
+  tier: string | null
+  operation: string | null
+  inputTokens: number
+  outputTokens: number
+  cacheReadTokens: number
+  cacheWriteTokens: number
+  cacheWrite1hTokens: number
+  reasoningTokens: number
+  costNano: number | null
+  priceVersion: string | null
+  metadata: string
+  createdAt: number
+}
+
+export interface UsageHourlyTable {
+  hourStart: number
+  budgetId: string
+  provider: string
+  model: string
+  component: string
+  taskType: string
+  tier: string
+  requests: number
+  inputTokens: number
+  outputTokens: number
+  cacheReadTokens: number
+  cacheWriteTokens: number
+  reasoningTokens: number
+  costNano: number
+  unpricedRequests: number
+}
+
+/**
+ * Per-policy usage counters: one row per calendar window, rolling bucket, session or
+ * task. Maintained on every write so that a check reads one row (or a few buckets)
+ * instead of the records.
+ */
+export interface PolicyUsageTable {
+  policyId: string
+  scopeKey: string
+  bucketStart: number
+  tokens: number
+  costNano: number
+}
+
+export interface ApiKeysTable {
+  id: string
+  name: string
+  role: string
+  hash: string
+  prefix: string
+  createdAt: number
+  lastUsedAt: number | null
+  revokedAt: number | null
+}
+
+export interface ModelPricesTable {
+  version: string
+  provider: string
+  model: string
+  inputNano: number
+  outputNano: number
+  cacheReadNano: number | null
+  cacheWriteNano: number | null
+  cacheWrite1hNano: number | null
+  tiers: string
+  match: string | null
+  effectiveFrom: number
+  effectiveTo: number | null
+  source: string
+  verified: number
+  deprecated: number
+  createdAt: number
+}
+
+export interface MetaTable {
+  key: string
+  value: string
+}
+
+export interface MigrationsTable {
+  id: Generated<number>
+  name: string
+  appliedAt: number
+}
+
+export interface DB {
+  budgets: BudgetsTable
+  policies: PoliciesTable
+  reservations: ReservationsTable
+  reservationHolds: ReservationHoldsTable
+  usageRecords: UsageRecordsTable
+  usageHourly: UsageHourlyTable
+  policyUsage: PolicyUsageTable
+  apiKeys: ApiKeysTable
+  modelPrices: ModelPricesTable
+  meta: MetaTable
+}
+
+/** Anything queries can run on: the database or an open transaction. */
+export type Executor = Kysely<DB> | Transaction<DB>

@@ -1,0 +1,30 @@
+import { it } from 'vitest'
+import { aTestServer, aBudgetWithPolicy, aCheckBody } from '../support/http.js'
+it('probe', async () => {
+  let t0 = Date.now()
+  const s = await aTestServer()
+  console.log('start ms', Date.now() - t0)
+  const { call } = s
+  const { budget } = await aBudgetWithPolicy(call)
+  const log = async (m: any, p: string, o?: any) => { const r = await call(m, p, o); console.log(m, p, r.status, JSON.stringify(r.body).slice(0, 600)) ; return r}
+  await log('POST', '/api/v1/check', { body: aCheckBody({ budgetId: budget.id }) })
+  await log('POST', '/api/v1/check', { rawBody: '{bad' })
+  await log('POST', '/api/v1/check', { rawBody: '<x/>', headers: { 'content-type': 'application/xml' } })
+  await log('POST', '/api/v1/policies', { body: { budgetId: budget.id, type: 'hard_limit', period: 'daily' } })
+  await log('POST', '/api/v1/usage', { body: { records: [{provider:'a',model:'b',inputTokens:1,outputTokens:1},{provider:'a',model:'b',inputTokens:1,outputTokens:1},{provider:'a',model:'b',inputTokens:1,outputTokens:1},{provider:'a',model:'b',inputTokens:-1,outputTokens:1}] } })
+  await log('GET', '/api/v1/budgets/nope/summary')
+  await log('GET', '/nothing')
+  await log('POST', '/api/v1/cost/calculate', { body: { provider: 'anthropic', model: 'claude-sonnet-4-20250514', inputTokens: 1000, outputTokens: 500 } })
+  await log('GET', '/health')
+  await log('GET', '/ready')
+  await log('POST', '/api/v1/reservations/x/release')
+  await log('POST', '/api/v1/usage', { body: null })
+  await log('POST', '/api/v1/usage', { body: {"__proto__": {"a":1}} })
+  await log('POST', '/api/v1/check', { rawBody: '{"__proto__": {"a":1}}' })
+  await log('GET', '/api/v1/usage?cursor=zzz')
+  await log('GET', '/api/v1/usage?limit=abc')
+  await log('GET', '/api/v1/usage/summary?groupBy=nope')
+  t0 = Date.now()
+  await s.close()
+  console.log('close ms', Date.now() - t0)
+})
