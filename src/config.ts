@@ -20,9 +20,13 @@ export const Config = z.object({
   logLevel: LogLevel.default('info'),
   durability: z.enum(['normal', 'strict']).default('normal'),
   reservationTtlSeconds: z.coerce.number().int().min(1).max(86_400).default(600),
+  /** Days of raw usage records to keep; rollups are kept forever. Unset: keep every record. */
+  retentionDays: z.coerce.number().int().min(1).max(36_500).optional(),
   rateLimitPerMinute: z.coerce.number().int().min(0).default(120_000),
   insecure: z.coerce.boolean().default(false),
   hermesUrl: z.url().optional(),
+  server: z.url().optional().describe('CLI: a running service to use instead of the local store'),
+  apiKey: z.string().min(1).optional().describe('CLI: the key sent to that service'),
 })
 export type Config = Readonly<z.infer<typeof Config> & { databaseUrl: string }>
 
@@ -37,9 +41,12 @@ const ENV: Record<Key, string> = {
   logLevel: 'BUDGET_LOG_LEVEL',
   durability: 'BUDGET_DURABILITY',
   reservationTtlSeconds: 'BUDGET_RESERVATION_TTL_SECONDS',
+  retentionDays: 'BUDGET_RETENTION_DAYS',
   rateLimitPerMinute: 'BUDGET_RATE_LIMIT_PER_MINUTE',
   insecure: 'BUDGET_INSECURE',
   hermesUrl: 'HERMES_URL',
+  server: 'BUDGET_SERVER',
+  apiKey: 'BUDGET_API_KEY',
 }
 
 export class ConfigError extends Error {

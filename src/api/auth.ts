@@ -59,7 +59,10 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): { inva
 
   app.decorateRequest('apiKey', null)
   app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/api/')) return
+    // The matched route, not request.url: the router decodes %-escapes before matching,
+    // so a raw-URL test would let /%61pi/… reach /api/ routes unauthenticated.
+    const route = request.routeOptions.url
+    if (route === undefined || !route.startsWith('/api/')) return
     const needs: Role = request.routeOptions.config.role ?? (request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write')
     const secret = secretOf(request)
     if (secret === undefined) {

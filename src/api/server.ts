@@ -21,11 +21,14 @@ export class InsecureHostError extends Error {
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {
+  let app: FastifyInstance | undefined
   const opened = await openEngine({
     databaseUrl: config.databaseUrl,
     durability: config.durability,
     timeZone: config.timezone,
     reservationTtlSeconds: config.reservationTtlSeconds,
+    retentionDays: config.retentionDays,
+    onStoreError: (error) => app?.log.error({ err: error }, 'store background task failed'),
   })
   const loopback = isLoopback(config.host)
   if (!loopback && !config.insecure && !(await opened.engine.hasActiveKeys())) {
@@ -34,14 +37,21 @@ export async function startServer(config: Config): Promise<RunningServer> {
       `refusing to listen on ${config.host} with no API key: create one first (budget keys create admin --role admin) or pass --insecure`,
     )
   }
-  const app = await buildApp({
+  app = await buildApp({
     engine: opened.engine,
     store: opened.store,
     openWithoutKeys: loopback || config.insecure,
     rateLimitPerMinute: config.rateLimitPerMinute,
     logLevel: config.logLevel,
   })
-  const url = await app.listen({ port: config.port, host: config.host })
+  let url: string
+  try {
+    url = await app.listen({ port: config.port, host: config.host })
+  } catch (error) {
+    await app.close()
+    await opened.close()
+    throw error
+  }
   const hermes: Hermes | null = config.hermesUrl ? registerWithHermes(config.hermesUrl, url, app.log) : null
 
   let closing: Promise<void> | null = null

@@ -4,10 +4,17 @@
  */
 import { z } from 'zod'
 
-/** ISO-8601 instant with a zone offset (or Z), as every timestamp on the wire. */
-export const Timestamp = z.iso.datetime({ offset: true })
+const EARLIEST_MS = Date.UTC(1970, 0, 1)
+const LATEST_MS = Date.UTC(9000, 0, 1)
 
-export const TokenCount = z.number().int().nonnegative().max(1_000_000_000_000)
+/** ISO-8601 instant with a zone offset (or Z), as every timestamp on the wire; 1970 to 8999. */
+export const Timestamp = z.iso.datetime({ offset: true }).refine((value) => {
+  const ms = Date.parse(value)
+  return ms >= EARLIEST_MS && ms < LATEST_MS
+}, 'must lie between 1970 and 8999')
+
+/** At most a billion a field: keeps one record's cost below 2^53 nano-USD at any price. */
+export const TokenCount = z.number().int().nonnegative().max(1_000_000_000)
 
 export const Tier = z.enum(['local_lightweight', 'local_midweight', 'remote_heavyweight'])
 export type Tier = z.infer<typeof Tier>

@@ -12,6 +12,9 @@ export const NANO_PER_USD = 1_000_000_000
 /** A decimal USD amount as it arrives in JSON: finite, non-negative, at most 9 decimals kept. */
 export const UsdAmount = z.number().finite().nonnegative().max(9_000_000)
 
+/** A positive amount that is still positive once rounded to whole nano-USD. */
+export const PositiveUsdAmount = UsdAmount.min(1e-9, 'must be at least 0.000000001 USD (one nano-USD)')
+
 /**
  * Converts decimal USD to nano-USD, rounding to the nearest nano. Goes through the
  * decimal string so that 0.1 + 0.2-style binary noise in the float never leaks in.

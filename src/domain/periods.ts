@@ -207,9 +207,16 @@ function firstOffsetChange(zone: ZoneClock, lo: number, hi: number): number {
 }
 
 function zonedHour(zone: ZoneClock, atMs: number): TimeWindow {
-  const offset = offsetMs(zone, atMs)
-  let startMs = bucketStart(atMs + offset, HOUR_MS) - offset
+  const wall = wallMs(zone, atMs)
+  const offset = wall - atMs
+  let startMs = bucketStart(wall, HOUR_MS) - offset
   let endMs = startMs + HOUR_MS
+  // A local day of exactly 24 hours that holds atMs has one offset throughout (no zone
+  // changes its offset twice within two days), so its hours need no further look.
+  const day = Math.floor(wall / DAY_MS)
+  const dayStartMs = dayStart(zone, day)
+  const dayEndMs = dayStart(zone, day + 1)
+  if (dayEndMs - dayStartMs === DAY_MS && dayStartMs <= atMs && atMs < dayEndMs) return { startMs, endMs }
   // Offsets change at most once an hour, so checking both ends finds any change inside.
   if (offsetMs(zone, startMs) !== offset) startMs = firstOffsetChange(zone, startMs, atMs)
   if (offsetMs(zone, endMs - 1) !== offset) endMs = firstOffsetChange(zone, atMs, endMs - 1)

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { Scope, Timestamp } from './common.js'
 import { BudgetId, PolicyId } from './ids.js'
-import { UsdAmount } from './money.js'
+import { PositiveUsdAmount } from './money.js'
 import { Period } from './periods.js'
 
 export const PolicyType = z.enum(['ignore', 'warn', 'soft_limit', 'hard_limit'])
@@ -14,7 +14,7 @@ const policyFields = {
   period: Period,
   windowSeconds: z.number().int().min(60).max(MAX_WINDOW_SECONDS).optional().describe('Length of a rolling window'),
   tokenLimit: z.number().int().positive().max(1e15).optional(),
-  costLimitUsd: UsdAmount.positive().optional(),
+  costLimitUsd: PositiveUsdAmount.optional(),
   warningThreshold: z.number().gt(0).lte(1).optional().describe('Utilization that raises a warning (default 0.8)'),
   actionThreshold: z.number().gt(0).lte(1).optional().describe('Utilization that calls for action (default 0.95)'),
   scope: Scope.optional(),

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod'
 import { nanoToUsd, usdToNano, UsdAmount } from './money.js'
+import { Timestamp, TokenCount } from './common.js'
 
 /** How genai-prices recognises a model or provider id (matched case-insensitively, see pricing/match.ts). */
 export type MatchLogic =
@@ -182,12 +183,12 @@ export const CostRequest = z
   .object({
     provider: z.string().trim().min(1).max(200),
     model: z.string().trim().min(1).max(200),
-    inputTokens: z.number().int().nonnegative().max(1e12),
-    outputTokens: z.number().int().nonnegative().max(1e12),
-    cacheReadTokens: z.number().int().nonnegative().max(1e12).optional(),
-    cacheWriteTokens: z.number().int().nonnegative().max(1e12).optional(),
-    cacheWrite1hTokens: z.number().int().nonnegative().max(1e12).optional(),
-    timestamp: z.iso.datetime({ offset: true }).optional().describe('Price in effect at this instant (default now)'),
+    inputTokens: TokenCount,
+    outputTokens: TokenCount,
+    cacheReadTokens: TokenCount.optional(),
+    cacheWriteTokens: TokenCount.optional(),
+    cacheWrite1hTokens: TokenCount.optional(),
+    timestamp: Timestamp.optional().describe('Price in effect at this instant (default now)'),
   })
   .describe('Token counts of one call to price')
 export type CostRequest = z.infer<typeof CostRequest>

@@ -97,8 +97,10 @@ export async function deleteBudget(ctx: EngineContext, idOrName: string): Promis
 }
 
 export async function createPolicy(ctx: EngineContext, input: PolicyInput): Promise<Policy> {
-  return ctx.store.writes.write(async (trx) => {
+  return ctx.store.writes.write(async (trx, traits) => {
     const budget = await requireBudget(trx, input.budgetId)
+    // Counters are rebuilt from the records: no commit on this budget may run meanwhile.
+    await traits.lockBudgets(trx, [budget.id])
     const now = ctx.now()
     const policy: PolicyRow = {
       id: newId('policy'),
@@ -137,9 +139,10 @@ export async function listPolicies(ctx: EngineContext, budgetIdOrName?: string):
 }
 
 export async function updatePolicy(ctx: EngineContext, id: string, update: PolicyUpdate): Promise<Policy> {
-  return ctx.store.writes.write(async (trx) => {
+  return ctx.store.writes.write(async (trx, traits) => {
     const current = await findPolicy(trx, id)
     if (!current) throw notFound('policy', id)
+    await traits.lockBudgets(trx, [current.budgetId])
     const merged = { ...toPolicy(current), ...update }
     const problems = policyProblems(merged)
     if (problems.length > 0) throw invalid(problems.map((p) => p.message).join('; '), { issues: problems })

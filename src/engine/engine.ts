@@ -53,8 +53,9 @@ export class BudgetEngine {
   listUsage = (query: UsageQuery) => usage.listUsage(this.ctx, query)
   usageSummary = (query: UsageSummaryQuery) => usage.usageSummary(this.ctx, query)
 
-  calculateCost = (request: CostRequest) => prices.calculateCost(this.ctx, request)
-  currentPrices = (query: PriceQuery) => prices.currentPrices(this.ctx, query)
+  // Async like every other operation, so the HTTP client can offer the same signature.
+  calculateCost = async (request: CostRequest) => prices.calculateCost(this.ctx, request)
+  currentPrices = async (query: PriceQuery) => prices.currentPrices(this.ctx, query)
 
   createKey = (input: ApiKeyInput) => keys.createKey(this.ctx, input)
   listKeys = () => keys.listKeys(this.ctx)
@@ -70,6 +71,10 @@ export interface EngineOptions {
   reservationTtlSeconds?: number
   now?: () => number
   onListenerError?: (error: unknown) => void
+  /** Days of raw usage records to keep (rollups are kept forever); unset keeps everything. */
+  retentionDays?: number
+  /** Background store failures: retention runs, dropped idle connections. */
+  onStoreError?: (error: unknown) => void
 }
 
 export interface OpenEngine {
@@ -79,8 +84,14 @@ export interface OpenEngine {
 }
 
 export async function openEngine(options: EngineOptions): Promise<OpenEngine> {
-  const store = await openStore({ databaseUrl: options.databaseUrl, durability: options.durability ?? 'normal' })
   const now = options.now ?? Date.now
+  const store = await openStore({
+    databaseUrl: options.databaseUrl,
+    durability: options.durability ?? 'normal',
+    retentionDays: options.retentionDays,
+    onError: options.onStoreError,
+    now,
+  })
   const catalog = await loadCatalog(store, now())
   const ctx: EngineContext = {
     store,

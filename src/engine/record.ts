@@ -17,6 +17,7 @@ import type { Executor, UsageRecordsTable } from '../store/schema.js'
 import {
   addHourly,
   addPolicyUsage,
+  claimUsageIds,
   existingUsageIds,
   findUsage,
   type HourlyDelta,
@@ -35,6 +36,9 @@ const MAX_FUTURE_MS = 24 * HOUR_MS
 
 type Row = Selectable<UsageRecordsTable>
 
+/** Expired holds no longer count; dropping them now and then only keeps the table small. */
+let lastSweepMs = 0
+
 interface Ingested {
   rows: Row[]
   duplicates: string[]
@@ -43,10 +47,11 @@ interface Ingested {
 /** Records one call's usage. `created` is false when a record with this id already existed. */
 export async function recordUsage(ctx: EngineContext, input: UsageInput): Promise<{ record: UsageRecord; created: boolean }> {
   const id = input.id ?? newId('usage')
+  await prepare(ctx, [input])
   const result = await ctx.store.writes.write(async (trx, traits) => {
     const ingested = await ingest(ctx, trx, [{ ...input, id }], traits.lockBudgets.bind(traits, trx))
-    const row = await findUsage(trx, id)
-    return { row, created: ingested.rows.length === 1 }
+    const [row] = ingested.rows
+    return row ? { row, created: true } : { row: await findUsage(trx, id), created: false }
   })
   const record = toUsageRecord(result.row as NonNullable<typeof result.row>)
   if (result.created) publishRecorded(ctx, [record])
@@ -55,11 +60,18 @@ export async function recordUsage(ctx: EngineContext, input: UsageInput): Promis
 
 export async function recordBatch(ctx: EngineContext, inputs: readonly UsageInput[]): Promise<BatchResult> {
   const withIds = inputs.map((input) => ({ ...input, id: input.id ?? newId('usage') }))
+  await prepare(ctx, withIds)
   const ingested = await ctx.store.writes.write((trx, traits) => ingest(ctx, trx, withIds, traits.lockBudgets.bind(traits, trx)))
   if (ingested.rows.length > 0) {
     ctx.events.publish({ type: 'usage.batch', topic: 'usage', budgetId: null, payload: { accepted: ingested.rows.length } })
   }
   return { accepted: ingested.rows.length, duplicates: ingested.duplicates.length, ids: withIds.map((r) => r.id) }
+}
+
+/** Readies the store for records at these instants (PostgreSQL: their month partitions), outside the write. */
+async function prepare(ctx: EngineContext, inputs: readonly UsageInput[]): Promise<void> {
+  const now = ctx.now()
+  await ctx.store.traits.prepareUsage(ctx.store.db, new Set(inputs.map((i) => (i.timestamp === undefined ? now : Date.parse(i.timestamp)))))
 }
 
 function publishRecorded(ctx: EngineContext, records: UsageRecord[]): void {
@@ -81,7 +93,7 @@ async function ingest(
     return row
   })
 
-  const rows: Row[] = []
+  let rows: Row[] = []
   for (const [index, input] of fresh.entries()) {
     const reservation = input.reservationId === undefined ? null : await at(index, reservations.get(input.reservationId))
     const budgetId = input.budgetId !== undefined ? await at(index, budgets.get(input.budgetId)) : (reservation?.budgetId ?? null)
@@ -96,11 +108,25 @@ async function ingest(
   }
   await lockBudgets([...new Set([...matches.values()].flat().map((p) => p.budgetId))])
 
+  // The duplicate check above read without a lock; another instance may have stored some
+  // of these ids since. Claiming them is what decides, and a lost claim is a duplicate.
+  const claimed = await claimUsageIds(trx, rows)
+  if (claimed.size < rows.length) {
+    for (const row of rows.filter((r) => !claimed.has(r.id))) {
+      duplicates.push(row.id)
+      matches.delete(row)
+    }
+    rows = rows.filter((r) => claimed.has(r.id))
+  }
+
   await insertUsageRows(trx, rows)
   await addHourly(trx, hourlyDeltas(rows))
   await addPolicyUsage(trx, policyDeltas(ctx, matches))
   await commitReservations(trx, rows)
-  if (rows.some((r) => r.reservationId !== null)) await sweepExpiredHolds(trx, now - HOUR_MS)
+  if (now - lastSweepMs > HOUR_MS) {
+    lastSweepMs = now
+    await sweepExpiredHolds(trx, now - HOUR_MS)
+  }
   return { rows, duplicates }
 }
 

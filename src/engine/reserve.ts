@@ -18,11 +18,10 @@ import {
   findReservation,
   insertReservation,
   listReservations,
-  policyHeld,
   type ReservationRow,
 } from '../store/reservations.js'
 import type { Executor } from '../store/schema.js'
-import { type Amount, policyUsed } from '../store/usage.js'
+import { type Amount, policyCounters } from '../store/usage.js'
 import { requireBudget } from './budgets.js'
 import type { EngineContext } from './context.js'
 import { type Estimate, judge, mostSevere, type PolicyState } from './decide.js'
@@ -41,7 +40,9 @@ export async function check(ctx: EngineContext, request: CheckRequest): Promise<
     await traits.lockBudgets(trx, policies.map((p) => p.budgetId))
 
     const contextId = request.contextId ?? null
-    const states = await Promise.all(policies.map((policy) => stateOf(trx, ctx, policy, now, contextId)))
+    // One after another: a transaction is one connection, and pg runs one query at a time on it.
+    const states: PolicyState[] = []
+    for (const policy of policies) states.push(await stateOf(trx, ctx, policy, now, contextId))
     const estimate: Estimate = {
       tokens: request.inputTokens + request.maxOutputTokens,
       costNano: ctx.catalog.estimateNano(request.provider, request.model, request.inputTokens, request.maxOutputTokens, now),
@@ -112,11 +113,7 @@ function dimensionsOf(request: CheckRequest, budgetId: string | null): Dimension
 async function stateOf(db: Executor, ctx: EngineContext, policy: PolicyRow, now: number, contextId: string | null): Promise<PolicyState> {
   const span = currentSpan(policy, now, ctx.timeZone, contextId)
   if (span === null) return { policy, used: ZERO, held: ZERO }
-  const [used, held] = await Promise.all([
-    policyUsed(db, policy.id, span.scopeKey, span.fromBucket, span.toBucket),
-    policyHeld(db, policy.id, span.scopeKey, now),
-  ])
-  return { policy, used, held }
+  return { policy, ...(await policyCounters(db, policy.id, span, now)) }
 }
 
 /** On a downgrade or block, name the cheapest model of the same provider that would cost less. */

@@ -6,8 +6,7 @@ import type { BudgetId, PolicyId } from '../domain/ids.js'
 import { nanoToUsd } from '../domain/money.js'
 import type { BudgetSummary, PolicyStatus, PolicyWindowUsage, SummaryQuery } from '../domain/summary.js'
 import { policiesOfBudget, type PolicyRow } from '../store/budgets.js'
-import { policyHeld } from '../store/reservations.js'
-import { policyUsed } from '../store/usage.js'
+import { policyCounters } from '../store/usage.js'
 import { requireBudget } from './budgets.js'
 import type { EngineContext } from './context.js'
 import { utilization } from './decide.js'
@@ -27,13 +26,7 @@ export async function summary(ctx: EngineContext, budgetIdOrName: string, query:
 async function policyWindow(ctx: EngineContext, policy: PolicyRow, atMs: number, contextId: string | null): Promise<PolicyWindowUsage> {
   const span = currentSpan(policy, atMs, ctx.timeZone, contextId)
   const zero = { tokens: 0, costNano: 0 }
-  const [used, held] =
-    span === null
-      ? [zero, zero]
-      : await Promise.all([
-          policyUsed(ctx.store.db, policy.id, span.scopeKey, span.fromBucket, span.toBucket),
-          policyHeld(ctx.store.db, policy.id, span.scopeKey, ctx.now()),
-        ])
+  const { used, held } = span === null ? { used: zero, held: zero } : await policyCounters(ctx.store.db, policy.id, span, ctx.now())
   const util = utilization(policy, used)
   const row: PolicyWindowUsage = {
     policyId: policy.id as PolicyId,

@@ -1,32 +1,46 @@
 /**
  * What truly differs between the engines, kept in one small object so that queries
- * never branch on the dialect.
+ * never branch on the dialect. Every query is written once, in Kysely; a trait exists
+ * only where the engines behave differently, and says why next to each implementation.
+ *
+ * Concurrency model. SQLite has one writer at a time: write transactions BEGIN IMMEDIATE,
+ * so the database write lock covers every budget, and the write queue groups the writes
+ * that arrive together into one transaction to share its fsync. PostgreSQL serves several
+ * instances at once: each write runs in its own READ COMMITTED transaction, and a check
+ * or a commit first locks the rows of the budgets whose policies it touches
+ * (`SELECT … FOR UPDATE`, in id order). Every statement after the lock reads the newest
+ * committed counters, and no other check or commit on those budgets can run between that
+ * read and the write of the new holds — that is what keeps committed + reserved ≤ limit
+ * across instances. Row locks were chosen over a single-statement conditional update
+ * (`update … where used + x <= limit`) because they keep one code path for both engines,
+ * work for any number of policies, windows and budgets per request, and leave the
+ * decision logic (warn / downgrade / block, headroom) in TypeScript; they cost about half
+ * the throughput of the single-statement form on one hot budget (reference/PEERS.md),
+ * and none on budgets that don't share a lock.
  */
 import type { Transaction } from 'kysely'
-import type { DB } from './schema.js'
+import type { DB, Executor } from './schema.js'
 
 export interface DialectTraits {
   readonly name: 'sqlite' | 'postgres'
+  /**
+   * Whether the write queue may run writes that arrive together in one transaction (each
+   * in its own savepoint). Only safe when one writer holds the whole database anyway.
+   */
+  readonly groupCommit: boolean
   /** Serialize writers on these budgets until the transaction ends. */
   lockBudgets(trx: Transaction<DB>, budgetIds: readonly string[]): Promise<void>
-}
-
-export const sqliteTraits: DialectTraits = {
-  name: 'sqlite',
-  // Write transactions BEGIN IMMEDIATE (the write lock is taken at once) and every
-  // connection sets busy_timeout, so a CLI process beside a running server waits its
-  // turn instead of failing with SQLITE_BUSY. That lock already covers every budget.
-  async lockBudgets() {},
-}
-
-export const postgresTraits: DialectTraits = {
-  name: 'postgres',
-  // Several instances share the database; these row locks are what keep
-  // committed + reserved ≤ limit true between them. Locked in id order so that two
-  // requests that touch the same budgets never deadlock.
-  async lockBudgets(trx, budgetIds) {
-    if (budgetIds.length === 0) return
-    const ids = [...new Set(budgetIds)].sort()
-    await trx.selectFrom('budgets').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute()
-  },
+  /** Whether a failed transaction may simply be run again (deadlock, serialization failure). */
+  isRetryable(error: unknown): boolean
+  /**
+   * Makes the store ready to take usage records at these instants, outside any write
+   * transaction (PostgreSQL: the monthly partitions they fall into exist).
+   */
+  prepareUsage(db: Executor, timestampsMs: Iterable<number>): Promise<void>
+  /**
+   * Removes raw usage records older than `cutoffMs`, as cheaply as the engine allows, and
+   * returns the instant before which no record is left (at most `cutoffMs`). Rollups are
+   * never touched.
+   */
+  dropUsageBefore(db: Executor, cutoffMs: number): Promise<number>
 }

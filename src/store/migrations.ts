@@ -1,11 +1,20 @@
 /**
  * Schema migrations, written once with Kysely's schema builder for both engines. Kysely's
- * Migrator records what ran and takes a lock, so two instances starting at once on one
- * PostgreSQL don't both migrate.
+ * Migrator records what ran and, on PostgreSQL, holds a session advisory lock
+ * (pg_advisory_lock) around the migrations, each run in one transaction, so two
+ * instances starting at once on one database migrate once; the loser waits, then finds
+ * nothing to do.
+ *
+ * The engines differ only where storage does: on PostgreSQL usage_records is partitioned
+ * by month (partitions.ts creates the months; a default partition catches strays), so its
+ * primary key has to include the partition key; the uniqueness of record ids lives in
+ * usage_ids on both engines.
  */
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
 
-const initial: Migration = {
+type Dialect = 'sqlite' | 'postgres'
+
+const initial = (dialect: Dialect): Migration => ({
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable('budgets')
@@ -28,8 +37,10 @@ const initial: Migration = {
       .addColumn('window_seconds', 'integer')
       .addColumn('token_limit', 'bigint')
       .addColumn('cost_limit_nano', 'bigint')
-      .addColumn('warning_threshold', 'real', (c) => c.notNull())
-      .addColumn('action_threshold', 'real', (c) => c.notNull())
+      // 'double precision', not 'real': PostgreSQL's real is 4 bytes, and 0.8 would read back
+      // as 0.800000011920929. SQLite gives both the same 8-byte REAL affinity.
+      .addColumn('warning_threshold', 'double precision', (c) => c.notNull())
+      .addColumn('action_threshold', 'double precision', (c) => c.notNull())
       .addColumn('scope_tier', 'text')
       .addColumn('scope_provider', 'text')
       .addColumn('scope_model', 'text')
@@ -79,9 +90,9 @@ const initial: Migration = {
       .columns(['policy_id', 'scope_key', 'expires_at'])
       .execute()
 
-    await db.schema
+    let usageRecords = db.schema
       .createTable('usage_records')
-      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('id', 'text', (c) => (dialect === 'postgres' ? c.notNull() : c.primaryKey()))
       .addColumn('timestamp', 'bigint', (c) => c.notNull())
       .addColumn('budget_id', 'text')
       .addColumn('reservation_id', 'text')
@@ -102,7 +113,11 @@ const initial: Migration = {
       .addColumn('price_version', 'text')
       .addColumn('metadata', 'text', (c) => c.notNull().defaultTo('{}'))
       .addColumn('created_at', 'bigint', (c) => c.notNull())
-      .execute()
+    if (dialect === 'postgres') {
+      usageRecords = usageRecords.addPrimaryKeyConstraint('usage_records_pk', ['id', 'timestamp']).modifyEnd(sql`partition by range ("timestamp")`)
+    }
+    await usageRecords.execute()
+    if (dialect === 'postgres') await sql`create table usage_records_default partition of usage_records default`.execute(db)
     await db.schema.createIndex('usage_time').on('usage_records').columns(['timestamp', 'id']).execute()
     await db.schema.createIndex('usage_budget_time').on('usage_records').columns(['budget_id', 'timestamp']).execute()
     await db.schema.createIndex('usage_context').on('usage_records').columns(['context_id']).execute()
@@ -182,14 +197,31 @@ const initial: Migration = {
       await sql`drop table if exists ${sql.table(table)}`.execute(db)
     }
   },
+})
+
+const usageIds: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('usage_ids')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('timestamp', 'bigint', (c) => c.notNull())
+      .execute()
+    await db.schema.createIndex('usage_ids_time').on('usage_ids').columns(['timestamp']).execute()
+    await sql`insert into usage_ids (id, "timestamp") select id, "timestamp" from usage_records`.execute(db)
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable('usage_ids').execute()
+  },
 }
 
-const migrations: Record<string, Migration> = { '001-initial': initial }
-
-const provider: MigrationProvider = { getMigrations: async () => migrations }
+const migrations = (dialect: Dialect): Record<string, Migration> => ({
+  '001-initial': initial(dialect),
+  '002-usage-ids': usageIds,
+})
 
 /** Brings the schema up to date; throws with the failing migration's error. */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) }
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest()
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown'

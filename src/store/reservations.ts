@@ -4,7 +4,6 @@
  * leaks budget and nothing has to run for it to lapse.
  */
 import type { Insertable, Selectable } from 'kysely'
-import type { Amount } from './usage.js'
 import type { Executor, ReservationHoldsTable, ReservationsTable } from './schema.js'
 
 export type ReservationRow = Selectable<ReservationsTable>
@@ -20,18 +19,6 @@ export async function insertReservation(
 
 export async function findReservation(db: Executor, id: string): Promise<ReservationRow | undefined> {
   return db.selectFrom('reservations').selectAll().where('id', '=', id).executeTakeFirst()
-}
-
-/** Budget still held for a policy by unexpired reservations. */
-export async function policyHeld(db: Executor, policyId: string, scopeKey: string, nowMs: number): Promise<Amount> {
-  const row = await db
-    .selectFrom('reservationHolds')
-    .select((eb) => [eb.fn.sum<number>('tokens').as('tokens'), eb.fn.sum<number>('costNano').as('costNano')])
-    .where('policyId', '=', policyId)
-    .where('scopeKey', '=', scopeKey)
-    .where('expiresAt', '>', nowMs)
-    .executeTakeFirst()
-  return { tokens: Number(row?.tokens ?? 0), costNano: Number(row?.costNano ?? 0) }
 }
 
 /** Ends a reservation: its holds go, and its row keeps the outcome. */

@@ -91,6 +91,18 @@ export interface UsageRecordsTable {
   createdAt: number
 }
 
+/**
+ * Every stored record's id, with its timestamp: the unique key that makes recording
+ * idempotent. It is a table of its own because on PostgreSQL usage_records is partitioned
+ * by month, and a partitioned table's unique keys must contain the partition key — there,
+ * (id, timestamp) would let one id be stored twice with two timestamps (a retry without
+ * an explicit timestamp gets a new one).
+ */
+export interface UsageIdsTable {
+  id: string
+  timestamp: number
+}
+
 export interface UsageHourlyTable {
   hourStart: number
   budgetId: string
@@ -169,6 +181,7 @@ export interface DB {
   reservations: ReservationsTable
   reservationHolds: ReservationHoldsTable
   usageRecords: UsageRecordsTable
+  usageIds: UsageIdsTable
   usageHourly: UsageHourlyTable
   policyUsage: PolicyUsageTable
   apiKeys: ApiKeysTable

@@ -1,24 +1,38 @@
 /**
- * Opens the configured database, brings its schema up to date and hands out the one
- * Kysely instance, the dialect traits and the group-commit write queue.
+ * Opens the configured database — embedded SQLite (`sqlite:<path>`) or PostgreSQL
+ * (`postgres://…`) — brings its schema up to date and hands out the one Kysely instance,
+ * the dialect traits and the write queue. Everything above this file is the same on both
+ * engines.
  */
-import { CamelCasePlugin, Kysely } from 'kysely'
+import { CamelCasePlugin, type Dialect, Kysely } from 'kysely'
+import type { DialectTraits } from './dialect.js'
 import { migrateToLatest } from './migrations.js'
-import { sqliteTraits, type DialectTraits } from './dialect.js'
+import { createPostgresTraits, isPostgresUrl, openPostgres } from './postgres.js'
+import { type Retention, startRetention } from './retention.js'
 import type { DB } from './schema.js'
-import { type Durability, openSqlite } from './sqlite.js'
+import { type Durability, openSqlite, sqliteTraits } from './sqlite.js'
 import { WriteQueue } from './write-queue.js'
 
 export interface Store {
   readonly db: Kysely<DB>
   readonly traits: DialectTraits
   readonly writes: WriteQueue
+  /** Raw-record retention; null when records are kept forever. */
+  readonly retention: Retention | null
   close(): Promise<void>
 }
 
 export interface StoreOptions {
   databaseUrl: string
   durability?: Durability
+  /** Days of raw usage records to keep; rollups are kept forever. Unset: keep everything. */
+  retentionDays?: number
+  /** PostgreSQL connections per instance. */
+  poolSize?: number
+  /** Where background failures (retention, idle connections) are reported. */
+  onError?: (error: unknown) => void
+  /** The clock retention measures age by. */
+  now?: () => number
 }
 
 /** `sqlite:<path>` or `sqlite::memory:`; see config.ts for how the default path is made. */
@@ -26,22 +40,42 @@ export function sqlitePath(databaseUrl: string): string {
   return databaseUrl.replace(/^sqlite:(\/\/)?/, '')
 }
 
+const MONTH_MS = 31 * 24 * 3_600_000
+
 export async function openStore(options: StoreOptions): Promise<Store> {
-  if (!options.databaseUrl.startsWith('sqlite:')) {
-    throw new Error(`unsupported database URL ${options.databaseUrl}: expected sqlite:<path>`)
-  }
-  const dialect = openSqlite(sqlitePath(options.databaseUrl), options.durability ?? 'normal')
+  const { dialect, traits } = connect(options)
   const db = new Kysely<DB>({ dialect, plugins: [new CamelCasePlugin({ underscoreBeforeDigits: true })] })
-  await migrateToLatest(db as unknown as Kysely<unknown>)
-  const traits = sqliteTraits
+  try {
+    await migrateToLatest(db as unknown as Kysely<unknown>, traits.name)
+    // This month's and next month's partitions exist before the first write needs them.
+    const now = Date.now()
+    await traits.prepareUsage(db, [now, now + MONTH_MS])
+  } catch (error) {
+    await db.destroy()
+    throw error
+  }
   const writes = new WriteQueue(db, traits)
+  const retention = options.retentionDays === undefined ? null : startRetention(db, traits, { days: options.retentionDays, now: options.now ?? Date.now, onError: options.onError ?? (() => {}) })
   return {
     db,
     traits,
     writes,
+    retention,
     async close() {
+      await retention?.stop()
       await writes.drain()
       await db.destroy()
     },
   }
+}
+
+function connect(options: StoreOptions): { dialect: Dialect; traits: DialectTraits } {
+  if (options.databaseUrl.startsWith('sqlite:')) {
+    return { dialect: openSqlite(sqlitePath(options.databaseUrl), options.durability ?? 'normal'), traits: sqliteTraits }
+  }
+  if (isPostgresUrl(options.databaseUrl)) {
+    const postgresOptions = options.onError === undefined ? { poolSize: options.poolSize } : { poolSize: options.poolSize, onError: options.onError }
+    return { dialect: openPostgres(options.databaseUrl, postgresOptions).dialect, traits: createPostgresTraits() }
+  }
+  throw new Error(`unsupported database URL ${options.databaseUrl}: expected sqlite:<path> or postgres://…`)
 }

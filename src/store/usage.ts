@@ -3,7 +3,7 @@
  * reports and summaries) and per-policy window counters (for checks). Written together,
  * in the caller's transaction, so a rollup never disagrees with the records.
  */
-import type { Insertable, Selectable } from 'kysely'
+import { type Insertable, type Selectable, sql } from 'kysely'
 import type { Executor, PolicyUsageTable, UsageHourlyTable, UsageRecordsTable } from './schema.js'
 
 /** SQLite allows 32,766 bound values a statement; 22 columns × 500 rows stays well below. */
@@ -12,14 +12,37 @@ const LOOKUP_CHUNK = 900
 
 export type UsageRow = Selectable<UsageRecordsTable>
 
+/** Ids already taken, of these. Reads usage_ids, which holds every stored record's id. */
 export async function existingUsageIds(db: Executor, ids: readonly string[]): Promise<Set<string>> {
   const found = new Set<string>()
   for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
     const chunk = ids.slice(i, i + LOOKUP_CHUNK)
-    const rows = await db.selectFrom('usageRecords').select('id').where('id', 'in', chunk).execute()
+    const rows = await db.selectFrom('usageIds').select('id').where('id', 'in', chunk).execute()
     for (const row of rows) found.add(row.id)
   }
   return found
+}
+
+/**
+ * Claims record ids for this transaction and returns the ones it got. An id another
+ * transaction stored first — possibly on another instance, after our duplicate check —
+ * is not returned: the unique key of usage_ids decides, so a record is stored once
+ * however many instances receive it at the same moment. Claimed in id order, so that two
+ * transactions claiming overlapping ids wait for each other instead of deadlocking.
+ */
+export async function claimUsageIds(db: Executor, rows: readonly { id: string; timestamp: number }[]): Promise<Set<string>> {
+  const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((r) => ({ id: r.id, timestamp: r.timestamp }))
+  const claimed = new Set<string>()
+  for (let i = 0; i < sorted.length; i += INSERT_CHUNK) {
+    const inserted = await db
+      .insertInto('usageIds')
+      .values(sorted.slice(i, i + INSERT_CHUNK))
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning('id')
+      .execute()
+    for (const row of inserted) claimed.add(row.id)
+  }
+  return claimed
 }
 
 export async function insertUsageRows(db: Executor, rows: readonly Insertable<UsageRecordsTable>[]): Promise<void> {
@@ -28,14 +51,50 @@ export async function insertUsageRows(db: Executor, rows: readonly Insertable<Us
   }
 }
 
+/**
+ * One record by id. The timestamp, looked up in usage_ids first, lets PostgreSQL read
+ * only the month partition that holds the record.
+ */
 export async function findUsage(db: Executor, id: string): Promise<UsageRow | undefined> {
-  return db.selectFrom('usageRecords').selectAll().where('id', '=', id).executeTakeFirst()
+  return db
+    .selectFrom('usageRecords')
+    .selectAll()
+    .where('id', '=', id)
+    .where('timestamp', '=', (eb) => eb.selectFrom('usageIds').select('timestamp').where('id', '=', id))
+    .executeTakeFirst()
+}
+
+const DELETE_CHUNK = 5_000
+
+/**
+ * Deletes the records (and their ids) older than `cutoffMs`, a chunk per statement so that
+ * writers are never held up long. Rollups stay: reports over old windows still add up.
+ */
+export async function deleteUsageBefore(db: Executor, cutoffMs: number): Promise<void> {
+  for (const table of ['usageRecords', 'usageIds'] as const) {
+    for (;;) {
+      const result = await db
+        .deleteFrom(table)
+        .where('timestamp', '<', cutoffMs)
+        .where('id', 'in', (eb) => eb.selectFrom(table).select('id').where('timestamp', '<', cutoffMs).limit(DELETE_CHUNK))
+        .executeTakeFirst()
+      if (Number(result.numDeletedRows) < DELETE_CHUNK) break
+    }
+  }
 }
 
 export type HourlyDelta = Selectable<UsageHourlyTable>
 
+/** Rows are upserted in key order: two transactions that touch the same rows never deadlock. */
+const byKey = <T>(keyOf: (row: T) => string) => (a: T, b: T) => {
+  const [ka, kb] = [keyOf(a), keyOf(b)]
+  return ka < kb ? -1 : ka > kb ? 1 : 0
+}
+
+const hourlyKey = (d: HourlyDelta) => [d.hourStart, d.budgetId, d.provider, d.model, d.component, d.taskType, d.tier].join('\u0000')
+
 export async function addHourly(db: Executor, deltas: Iterable<HourlyDelta>): Promise<void> {
-  for (const delta of deltas) {
+  for (const delta of [...deltas].sort(byKey(hourlyKey))) {
     await db
       .insertInto('usageHourly')
       .values(delta)
@@ -57,8 +116,10 @@ export async function addHourly(db: Executor, deltas: Iterable<HourlyDelta>): Pr
 
 export type PolicyUsageDelta = Selectable<PolicyUsageTable>
 
+const policyUsageKey = (d: PolicyUsageDelta) => [d.policyId, d.scopeKey, d.bucketStart].join('\u0000')
+
 export async function addPolicyUsage(db: Executor, deltas: Iterable<PolicyUsageDelta>): Promise<void> {
-  for (const delta of deltas) {
+  for (const delta of [...deltas].sort(byKey(policyUsageKey))) {
     await db
       .insertInto('policyUsage')
       .values(delta)
@@ -77,17 +138,37 @@ export interface Amount {
   costNano: number
 }
 
-/** A policy's committed usage over buckets [fromBucket, toBucket) of one scope key. */
-export async function policyUsed(db: Executor, policyId: string, scopeKey: string, fromBucket: number, toBucket: number): Promise<Amount> {
-  const row = await db
+/**
+ * A policy's standing in one window, in one query: what records committed over buckets
+ * [fromBucket, toBucket) of one scope key, and what unexpired reservations hold.
+ */
+export async function policyCounters(
+  db: Executor,
+  policyId: string,
+  span: { scopeKey: string; fromBucket: number; toBucket: number },
+  nowMs: number,
+): Promise<{ used: Amount; held: Amount }> {
+  const rows = await db
     .selectFrom('policyUsage')
-    .select((eb) => [eb.fn.sum<number>('tokens').as('tokens'), eb.fn.sum<number>('costNano').as('costNano')])
+    .select((eb) => [sql.lit('used').as('kind'), eb.fn.sum<number>('tokens').as('tokens'), eb.fn.sum<number>('costNano').as('costNano')])
     .where('policyId', '=', policyId)
-    .where('scopeKey', '=', scopeKey)
-    .where('bucketStart', '>=', fromBucket)
-    .where('bucketStart', '<', toBucket)
-    .executeTakeFirst()
-  return { tokens: Number(row?.tokens ?? 0), costNano: Number(row?.costNano ?? 0) }
+    .where('scopeKey', '=', span.scopeKey)
+    .where('bucketStart', '>=', span.fromBucket)
+    .where('bucketStart', '<', span.toBucket)
+    .unionAll(
+      db
+        .selectFrom('reservationHolds')
+        .select((eb) => [sql.lit('held').as('kind'), eb.fn.sum<number>('tokens').as('tokens'), eb.fn.sum<number>('costNano').as('costNano')])
+        .where('policyId', '=', policyId)
+        .where('scopeKey', '=', span.scopeKey)
+        .where('expiresAt', '>', nowMs),
+    )
+    .execute()
+  const amount = (kind: string): Amount => {
+    const row = rows.find((r) => r.kind === kind)
+    return { tokens: Number(row?.tokens ?? 0), costNano: Number(row?.costNano ?? 0) }
+  }
+  return { used: amount('used'), held: amount('held') }
 }
 
 /** Removes a policy's counters, before they are rebuilt from the records. */

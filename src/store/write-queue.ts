@@ -1,10 +1,16 @@
 /**
- * Group commit: writes that arrive together share one transaction, and each caller is
- * answered only after that transaction has committed.
+ * Every write goes through here, and each caller is answered only after its transaction
+ * has committed.
  *
- * Each job runs inside its own savepoint, so one failing job rolls back only its own
- * changes and the others still commit. Jobs run one after another in arrival order, so a
- * job sees the writes of the jobs before it exactly as if each had its own transaction.
+ * SQLite (traits.groupCommit): group commit — writes that arrive together share one
+ * transaction. Each job runs inside its own savepoint, so one failing job rolls back only
+ * its own changes and the others still commit. Jobs run one after another in arrival
+ * order, so a job sees the writes of the jobs before it exactly as if each had its own
+ * transaction.
+ *
+ * PostgreSQL: each write is its own transaction on a pooled connection, run concurrently
+ * (the server groups the commits' WAL flushes itself), and run again from the start when
+ * the server aborts it as a deadlock victim or a serialization failure.
  */
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DialectTraits } from './dialect.js'
@@ -19,10 +25,12 @@ type Job = {
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown }
 
 const MAX_JOBS_PER_FLUSH = 256
+const MAX_ATTEMPTS = 4
 
 export class WriteQueue {
   private pending: Job[] = []
   private flushing: Promise<void> | null = null
+  private readonly inFlight = new Set<Promise<unknown>>()
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -31,6 +39,7 @@ export class WriteQueue {
 
   /** Runs `run` in a write transaction shared with other writes queued meanwhile. */
   write<T>(run: (trx: Transaction<DB>, traits: DialectTraits) => Promise<T>): Promise<T> {
+    if (!this.traits.groupCommit) return this.track(this.runAlone(run))
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ run: (trx) => run(trx, this.traits), resolve: resolve as (v: unknown) => void, reject })
       this.schedule()
@@ -39,9 +48,30 @@ export class WriteQueue {
 
   /** Waits until every queued write has been committed or failed. */
   async drain(): Promise<void> {
-    while (this.flushing || this.pending.length > 0) {
-      this.schedule()
-      await this.flushing
+    while (this.flushing || this.pending.length > 0 || this.inFlight.size > 0) {
+      if (this.pending.length > 0) this.schedule()
+      await Promise.allSettled([this.flushing, ...this.inFlight])
+    }
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.inFlight.add(promise)
+    void promise.then(
+      () => this.inFlight.delete(promise),
+      () => this.inFlight.delete(promise),
+    )
+    return promise
+  }
+
+  private async runAlone<T>(run: (trx: Transaction<DB>, traits: DialectTraits) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction().execute((trx) => run(trx, this.traits))
+      } catch (error) {
+        if (attempt >= MAX_ATTEMPTS || !this.traits.isRetryable(error)) throw error
+        // A short random pause, so that the two victims of one deadlock don't meet again.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt))
+      }
     }
   }
 

@@ -4,6 +4,7 @@
  * `fetch`, and builders with defaults so a test states only the facts that matter.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '../../src/config.js'
@@ -65,27 +66,35 @@ export function caller(url: string): Call {
 
 /**
  * Starts a server on port 0 over a new temp data directory. `env` adds or overrides
- * BUDGET_* variables (e.g. BUDGET_RATE_LIMIT_PER_MINUTE); `close` stops it and deletes
- * the directory.
+ * BUDGET_* variables (e.g. BUDGET_RATE_LIMIT_PER_MINUTE, BUDGET_HOST); `close` stops it
+ * and deletes the directory. Pass `dir` to reuse a data directory the caller owns (and
+ * deletes).
  */
-export async function aTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'budget-http-'))
+export async function aTestServer(env: Record<string, string> = {}, options: { dir?: string } = {}): Promise<TestServer> {
+  const owned = options.dir === undefined
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'budget-http-'))
+  const removeDir = () => {
+    if (owned) rmSync(dir, { recursive: true, force: true })
+  }
   const config = loadConfig({ env: { BUDGET_DATA_DIR: dir, BUDGET_PORT: '0', BUDGET_LOG_LEVEL: 'silent', ...env }, cwd: dir })
   let server: RunningServer
   try {
     server = await startServer(config)
   } catch (error) {
-    rmSync(dir, { recursive: true, force: true })
+    removeDir()
     throw error
   }
+  // A server on 0.0.0.0 reports that address; this machine reaches it on loopback.
+  const { port } = server.app.server.address() as AddressInfo
+  const url = `http://127.0.0.1:${port}`
   return {
-    url: server.url,
+    url,
     dir,
     server,
-    call: caller(server.url),
+    call: caller(url),
     async close() {
       await server.close()
-      rmSync(dir, { recursive: true, force: true })
+      removeDir()
     },
   }
 }
@@ -95,9 +104,9 @@ let counter = 0
 /** A name no other test in this process uses. */
 export const uniqueName = (prefix = 'budget') => `${prefix}-${++counter}-${process.pid}-${Date.now().toString(36)}`
 
-export const aBudgetBody = (overrides: Record<string, unknown> = {}) => ({ name: uniqueName(), ...overrides })
+export const aBudgetBody = <T extends Record<string, unknown>>(overrides: T = {} as T) => ({ name: uniqueName(), ...overrides })
 
-export const aPolicyBody = (budgetId: string, overrides: Record<string, unknown> = {}) => ({
+export const aPolicyBody = <T extends Record<string, unknown>>(budgetId: string, overrides: T = {} as T) => ({
   budgetId,
   type: 'hard_limit',
   period: 'daily',
@@ -105,7 +114,7 @@ export const aPolicyBody = (budgetId: string, overrides: Record<string, unknown>
   ...overrides,
 })
 
-export const aCheckBody = (overrides: Record<string, unknown> = {}) => ({
+export const aCheckBody = <T extends Record<string, unknown>>(overrides: T = {} as T) => ({
   provider: 'anthropic',
   model: 'claude-sonnet-4-20250514',
   inputTokens: 1_000,
@@ -113,7 +122,7 @@ export const aCheckBody = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 })
 
-export const aUsageBody = (overrides: Record<string, unknown> = {}) => ({
+export const aUsageBody = <T extends Record<string, unknown>>(overrides: T = {} as T) => ({
   provider: 'anthropic',
   model: 'claude-sonnet-4-20250514',
   inputTokens: 1_000,

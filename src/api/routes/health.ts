@@ -2,17 +2,10 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { sql } from 'kysely'
 import { z } from 'zod'
+import { Health } from '../../domain/health.js'
 import { BUNDLED_PRICES_VERSION } from '../../pricing/bundled.js'
 import type { Store } from '../../store/store.js'
 import { VERSION } from '../../version.js'
-
-const Health = z.object({
-  status: z.enum(['ok', 'degraded']),
-  version: z.string(),
-  uptimeS: z.number(),
-  store: z.object({ dialect: z.string(), ok: z.boolean() }),
-  priceSources: z.array(z.object({ id: z.string(), version: z.string(), ok: z.boolean() })),
-})
 
 export function healthRoutes(app: FastifyInstance, store: Store, startedAt: number): void {
   const api = app.withTypeProvider<ZodTypeProvider>()

@@ -17,6 +17,6 @@ export function priceRoutes(app: FastifyInstance, engine: BudgetEngine): void {
   api.get(
     '/api/v1/prices/current',
     { schema: { tags, summary: 'The price in effect now for every model, USD per million tokens', querystring: PriceQuery, response: { 200: z.object({ items: z.array(ModelPrice) }) } } },
-    (req) => ({ items: engine.currentPrices(req.query) }),
+    async (req) => ({ items: await engine.currentPrices(req.query) }),
   )
 }
