@@ -8,8 +8,20 @@ import { isAbsolute, join, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 import { isValidTimeZone } from './domain/periods.js'
+import { PriceSourceOverrides } from './domain/price-monitoring.js'
+import { DEFAULT_REFRESH_CRON, isCronPattern } from './pricing/schedule.js'
 
 const LogLevel = z.enum(['debug', 'info', 'warn', 'error', 'silent'])
+
+/** A JSON text from the environment as its value; anything else as it is (the schema then says what is wrong). */
+function parseJsonText(value: unknown): unknown {
+  if (typeof value !== 'string') return value
+  try {
+    return JSON.parse(value)
+  } catch {
+    return value
+  }
+}
 
 export const Config = z.object({
   port: z.coerce.number().int().min(0).max(65_535).default(8013),
@@ -25,6 +37,18 @@ export const Config = z.object({
   rateLimitPerMinute: z.coerce.number().int().min(0).default(120_000),
   insecure: z.coerce.boolean().default(false),
   hermesUrl: z.url().optional(),
+  hermesHeartbeatSeconds: z.coerce.number().positive().max(3600).default(30),
+  /** Rhetor compatibility: enforcement of settings that name none, and limits across providers (USD). */
+  rhetorBudgetPolicy: z.enum(['ignore', 'warn', 'enforce']).default('warn'),
+  rhetorBudgetDailyLimit: z.coerce.number().nonnegative().optional(),
+  rhetorBudgetWeeklyLimit: z.coerce.number().nonnegative().optional(),
+  rhetorBudgetMonthlyLimit: z.coerce.number().nonnegative().optional(),
+  /** When the service refreshes prices from the feeds: a cron pattern, or off. */
+  priceRefresh: z.string().trim().refine((v) => v === 'off' || isCronPattern(v), 'expected "off" or a cron pattern').default(DEFAULT_REFRESH_CRON),
+  /** Changes to the default price sources (url, trust, enabled, refreshCron) or added ones; JSON in the environment. */
+  priceSources: z.preprocess(parseJsonText, PriceSourceOverrides).optional(),
+  /** Largest price move applied without approval: 0.2 = 20 %. */
+  priceApprovalThreshold: z.coerce.number().min(0).max(100).default(0.2),
   server: z.url().optional().describe('CLI: a running service to use instead of the local store'),
   apiKey: z.string().min(1).optional().describe('CLI: the key sent to that service'),
 })
@@ -45,6 +69,14 @@ const ENV: Record<Key, string> = {
   rateLimitPerMinute: 'BUDGET_RATE_LIMIT_PER_MINUTE',
   insecure: 'BUDGET_INSECURE',
   hermesUrl: 'HERMES_URL',
+  hermesHeartbeatSeconds: 'BUDGET_HERMES_HEARTBEAT_SECONDS',
+  rhetorBudgetPolicy: 'RHETOR_BUDGET_POLICY',
+  rhetorBudgetDailyLimit: 'RHETOR_BUDGET_DAILY_LIMIT',
+  rhetorBudgetWeeklyLimit: 'RHETOR_BUDGET_WEEKLY_LIMIT',
+  rhetorBudgetMonthlyLimit: 'RHETOR_BUDGET_MONTHLY_LIMIT',
+  priceRefresh: 'BUDGET_PRICE_REFRESH',
+  priceSources: 'BUDGET_PRICE_SOURCES',
+  priceApprovalThreshold: 'BUDGET_PRICE_APPROVAL_THRESHOLD',
   server: 'BUDGET_SERVER',
   apiKey: 'BUDGET_API_KEY',
 }

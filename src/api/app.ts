@@ -8,20 +8,32 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyInstance, LogController } from 'fastify'
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import { createAdapters } from '../compat/adapters.js'
+import type { RhetorEnvSettings } from '../compat/rhetor/budget-manager.js'
 import { BudgetError } from '../domain/errors.js'
 import type { BudgetEngine } from '../engine/engine.js'
 import type { Store } from '../store/store.js'
 import { VERSION } from '../version.js'
 import { registerAuth, secretOf } from './auth.js'
 import { registerErrorHandling } from './errors.js'
+import { mcpRoutes } from './mcp-http.js'
 import { registerMetrics } from './metrics.js'
+import { alertRoutes } from './routes/alerts.js'
 import { budgetRoutes } from './routes/budgets.js'
+import { compatApolloRoutes } from './routes/compat-apollo.js'
+import { compatRhetorRoutes } from './routes/compat-rhetor.js'
+import { compatTektonRoutes } from './routes/compat-tekton.js'
+import { channelRoutes } from './routes/channels.js'
 import { healthRoutes } from './routes/health.js'
 import { keyRoutes } from './routes/keys.js'
+import { modelRoutes } from './routes/models.js'
 import { policyRoutes } from './routes/policies.js'
+import { priceAdminRoutes } from './routes/price-admin.js'
 import { priceRoutes } from './routes/prices.js'
+import { reportRoutes } from './routes/reports.js'
 import { reservationRoutes } from './routes/reservations.js'
 import { usageRoutes } from './routes/usage.js'
+import { type LiveOptions, liveRoutes } from './ws.js'
 
 export interface AppOptions {
   engine: BudgetEngine
@@ -31,6 +43,10 @@ export interface AppOptions {
   /** Requests a minute per API key (or per address without one); 0 turns the limit off. */
   rateLimitPerMinute: number
   logLevel?: string
+  /** Rhetor's RHETOR_BUDGET_* settings, for the Rhetor compatibility adapter. */
+  rhetor?: RhetorEnvSettings
+  /** WebSocket limits (heartbeat, slow-consumer bound); defaults in ws.ts. */
+  live?: Partial<LiveOptions>
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -78,8 +94,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   policyRoutes(app, options.engine)
   reservationRoutes(app, options.engine)
   usageRoutes(app, options.engine)
+  reportRoutes(app, options.engine)
   priceRoutes(app, options.engine)
+  priceAdminRoutes(app, options.engine)
   keyRoutes(app, options.engine, () => auth.invalidate())
+  const compat = createAdapters(options.engine, options.rhetor)
+  compatApolloRoutes(app, compat.apollo)
+  compatRhetorRoutes(app, compat.rhetor)
+  compatTektonRoutes(app, compat)
+  alertRoutes(app, options.engine)
+  channelRoutes(app, options.engine)
+  options.engine.alerts.useLog(app.log)
+  await liveRoutes(app, options.engine, { openWithoutKeys: options.openWithoutKeys, ...(options.live !== undefined && { live: options.live }) })
+  modelRoutes(app, options.engine)
+  mcpRoutes(app, { engine: options.engine, openWithoutKeys: options.openWithoutKeys })
   app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   return app
 }

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify'
 import { type Config, isLoopback } from '../config.js'
 import { type OpenEngine, openEngine } from '../engine/engine.js'
+import { type PriceSchedule, schedulePriceRefresh } from '../pricing/schedule.js'
 import { buildApp } from './app.js'
 import { type Hermes, registerWithHermes } from './hermes.js'
 
@@ -29,6 +30,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     reservationTtlSeconds: config.reservationTtlSeconds,
     retentionDays: config.retentionDays,
     onStoreError: (error) => app?.log.error({ err: error }, 'store background task failed'),
+    prices: { sources: config.priceSources, maxAutoChange: config.priceApprovalThreshold },
   })
   const loopback = isLoopback(config.host)
   if (!loopback && !config.insecure && !(await opened.engine.hasActiveKeys())) {
@@ -43,6 +45,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
     openWithoutKeys: loopback || config.insecure,
     rateLimitPerMinute: config.rateLimitPerMinute,
     logLevel: config.logLevel,
+    rhetor: {
+      policy: config.rhetorBudgetPolicy,
+      limits: { daily: config.rhetorBudgetDailyLimit, weekly: config.rhetorBudgetWeeklyLimit, monthly: config.rhetorBudgetMonthlyLimit },
+    },
   })
   let url: string
   try {
@@ -52,11 +58,18 @@ export async function startServer(config: Config): Promise<RunningServer> {
     await opened.close()
     throw error
   }
-  const hermes: Hermes | null = config.hermesUrl ? registerWithHermes(config.hermesUrl, url, app.log) : null
+  // Refreshes from the feeds on schedule; never at start-up (see pricing/schedule.ts).
+  const prices: PriceSchedule = schedulePriceRefresh(opened.engine.prices, {
+    cron: config.priceRefresh,
+    onReport: (report) => app?.log.info({ summary: report.summary }, 'prices refreshed'),
+    onError: (error) => app?.log.error({ err: error }, 'price refresh failed'),
+  })
+  const hermes: Hermes | null = config.hermesUrl ? registerWithHermes(config.hermesUrl, url, app.log, { heartbeatMs: config.hermesHeartbeatSeconds * 1000 }) : null
 
   let closing: Promise<void> | null = null
   const close = () => {
     closing ??= (async () => {
+      prices.stop()
       await hermes?.stop()
       await app.close()
       await opened.close()

@@ -5,15 +5,24 @@
  */
 import { Command } from 'commander'
 import { VERSION } from '../version.js'
+import { registerAlerts } from './commands/alerts.js'
 import { registerBudgets } from './commands/budgets.js'
 import { registerCalcCost } from './commands/calc-cost.js'
 import { registerCheck } from './commands/check.js'
+import { registerImport } from './commands/import.js'
+import { registerInit } from './commands/init.js'
 import { registerKeys } from './commands/keys.js'
+import { registerPrices } from './commands/prices.js'
+import { registerMcp } from './commands/mcp.js'
+import { registerMigrate } from './commands/migrate.js'
 import { registerPolicies } from './commands/policies.js'
 import { registerRecord } from './commands/record.js'
+import { registerReport } from './commands/report.js'
+import { registerRun } from './commands/run.js'
 import { registerServe } from './commands/serve.js'
 import { registerStatus } from './commands/status.js'
 import { registerUsage } from './commands/usage.js'
+import { registerWatch } from './commands/watch.js'
 import type { Cli } from './context.js'
 
 /** A command as help lists it: its name, `<command>` for a group, its arguments while they stay short. */
@@ -66,7 +75,16 @@ Run "budget <command> --help" for the options of each command.`,
   registerCheck(program, cli)
   registerRecord(program, cli)
   registerUsage(program, cli)
+  registerReport(program, cli)
   registerCalcCost(program, cli)
   registerKeys(program, cli)
+  registerAlerts(program, cli)
+  registerWatch(program, cli)
+  registerPrices(program, cli)
+  registerMcp(program, cli)
+  registerRun(program, cli)
+  registerImport(program, cli)
+  registerMigrate(program, cli)
+  registerInit(program, cli)
   return program
 }

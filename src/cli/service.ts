@@ -46,6 +46,7 @@ export async function openSession(globals: GlobalOptions): Promise<Session> {
     durability: config.durability,
     timeZone: config.timezone,
     reservationTtlSeconds: config.reservationTtlSeconds,
+    prices: { sources: config.priceSources, maxAutoChange: config.priceApprovalThreshold },
   })
   const service: BudgetService = opened.engine
   return { mode: 'embedded', service, config, close: () => opened.close() }

@@ -14,14 +14,43 @@
  * field paths.
  */
 import type { z } from 'zod'
+import type { Alert, AlertCheckRequest, AlertCheckResult, AlertPage, AlertQuery } from '../domain/alert.js'
 import type { ApiKey, ApiKeyInput, CreatedApiKey } from '../domain/api-key.js'
 import type { Budget, BudgetInput, BudgetUpdate } from '../domain/budget.js'
+import type { Channel, ChannelInput, ChannelTestResult, ChannelUpdate, CreatedChannel, DeliveryPage, DeliveryQuery } from '../domain/channel.js'
 import type { CheckDecision, CheckRequest } from '../domain/check.js'
 import { BudgetError, ERROR_STATUS, type ErrorCode } from '../domain/errors.js'
 import type { Health } from '../domain/health.js'
 import { newId } from '../domain/ids.js'
 import type { Policy, PolicyInput, PolicyUpdate } from '../domain/policy.js'
 import type { CostRequest, CostResult, ModelPrice, PriceQuery } from '../domain/price.js'
+import type {
+  ManualPriceInput,
+  ModelKey,
+  PriceChange,
+  PriceChangeQuery,
+  PriceHistory,
+  PriceSource,
+  RefreshProgress,
+  RefreshReport,
+  RefreshRequest,
+  RepriceProgress,
+  RepriceRequest,
+  RepriceResult,
+} from '../domain/price-monitoring.js'
+import type { RecommendationRequest, Recommendations, RouteDecision, RouteRequest } from '../domain/recommendation.js'
+import type {
+  ActivityQuery,
+  ActivityReport,
+  BudgetsReport,
+  FlatReportRow,
+  ForecastReport,
+  OutlookQuery,
+  TopReport,
+  TopReportQuery,
+  UsageReport,
+  UsageReportQuery,
+} from '../domain/report.js'
 import type { Reservation, ReservationQuery } from '../domain/reservation.js'
 import type { BudgetSummary, SummaryQuery } from '../domain/summary.js'
 import {
@@ -35,6 +64,7 @@ import {
   type UsageSummary,
   type UsageSummaryQuery,
 } from '../domain/usage.js'
+import { ndjsonRows } from './ndjson.js'
 import type { BudgetService } from './service.js'
 
 export interface BudgetClientOptions {
@@ -67,8 +97,12 @@ interface RequestOptions {
   body?: unknown
   /** Safe to send again after a failure that may have reached the server. */
   idempotent?: boolean
+  /** Overrides the client's timeout for slow operations (a price refresh, a reprice). */
+  timeoutMs?: number
 }
 
+/** Refreshing reads every feed and repricing rewrites records: minutes, not seconds. */
+const PRICE_OPERATION_TIMEOUT_MS = 10 * 60_000
 const RETRY_STATUSES = new Set([429, 503])
 /** Failures that happen before a request is on the wire: repeating it cannot double it. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
@@ -207,6 +241,37 @@ export class BudgetClient implements BudgetService {
     return this.request('GET', '/api/v1/usage/summary', { query })
   }
 
+  /** Every record the listing matches, from the cursor on, newest first; streamed, one chunk in memory at a time. */
+  streamUsage(query: z.input<typeof UsageQuery> = {}): AsyncGenerator<UsageRecord> {
+    return this.stream('/api/v1/usage', query)
+  }
+
+  // reports
+  usageReport(query: z.input<typeof UsageReportQuery> = {}): Promise<UsageReport> {
+    return this.request('GET', '/api/v1/reports/usage', { query })
+  }
+
+  /** Every row of the usage report from the cursor on, flattened; streamed, one chunk in memory at a time. */
+  streamUsageReport(query: z.input<typeof UsageReportQuery> = {}): AsyncGenerator<FlatReportRow> {
+    return this.stream('/api/v1/reports/usage', query)
+  }
+
+  topReport(query: z.input<typeof TopReportQuery> = {}): Promise<TopReport> {
+    return this.request('GET', '/api/v1/reports/top', { query })
+  }
+
+  budgetsReport(query: z.input<typeof OutlookQuery> = {}): Promise<BudgetsReport> {
+    return this.request('GET', '/api/v1/reports/budgets', { query })
+  }
+
+  forecastReport(query: z.input<typeof OutlookQuery> = {}): Promise<ForecastReport> {
+    return this.request('GET', '/api/v1/reports/forecast', { query })
+  }
+
+  activityReport(query: z.input<typeof ActivityQuery> = {}): Promise<ActivityReport> {
+    return this.request('GET', '/api/v1/reports/activity', { query })
+  }
+
   // prices
   calculateCost(request: z.input<typeof CostRequest>): Promise<CostResult> {
     return this.request('POST', '/api/v1/cost/calculate', { body: request, idempotent: true })
@@ -214,6 +279,59 @@ export class BudgetClient implements BudgetService {
 
   async currentPrices(query: z.input<typeof PriceQuery> = {}): Promise<ModelPrice[]> {
     return (await this.request<{ items: ModelPrice[] }>('GET', '/api/v1/prices/current', { query })).items
+  }
+
+  async priceSources(): Promise<PriceSource[]> {
+    return (await this.request<{ items: PriceSource[] }>('GET', '/api/v1/prices/sources')).items
+  }
+
+  /** Refreshes prices on the server (admin key); `onProgress` hears each source's outcome once the refresh is done. */
+  async refreshPrices(request: RefreshRequest = {}, onProgress?: (progress: RefreshProgress) => void): Promise<RefreshReport> {
+    const report = await this.request<RefreshReport>('POST', '/api/v1/prices/refresh', { body: request, timeoutMs: PRICE_OPERATION_TIMEOUT_MS })
+    for (const s of report.sources) onProgress?.({ source: s.id, status: s.status, observations: s.observations, error: s.error })
+    return report
+  }
+
+  async priceChanges(query: Partial<z.input<typeof PriceChangeQuery>> = {}): Promise<PriceChange[]> {
+    return (await this.request<{ items: PriceChange[] }>('GET', '/api/v1/prices/changes', { query })).items
+  }
+
+  /** Approves a pending change (admin key); the server records the key as the one who decided. */
+  approvePriceChange(id: string, _decidedBy?: string): Promise<PriceChange> {
+    return this.request('POST', `/api/v1/prices/changes/${seg(id)}/approve`, { timeoutMs: PRICE_OPERATION_TIMEOUT_MS })
+  }
+
+  rejectPriceChange(id: string, _decidedBy?: string, reason?: string): Promise<PriceChange> {
+    return this.request('POST', `/api/v1/prices/changes/${seg(id)}/reject`, { body: reason === undefined ? {} : { reason } })
+  }
+
+  priceHistory(provider: string, model: string): Promise<PriceHistory> {
+    return this.request('GET', `/api/v1/prices/history/${seg(provider)}/${model.split('/').map(seg).join('/')}`)
+  }
+
+  setManualPrice(input: z.input<typeof ManualPriceInput>, _decidedBy?: string): Promise<PriceChange> {
+    return this.request('POST', '/api/v1/prices/manual', { body: input, timeoutMs: PRICE_OPERATION_TIMEOUT_MS })
+  }
+
+  removeManualPrice(key: ModelKey, _decidedBy?: string): Promise<PriceChange> {
+    return this.request('DELETE', '/api/v1/prices/manual', { query: key, idempotent: false, timeoutMs: PRICE_OPERATION_TIMEOUT_MS })
+  }
+
+  /** Reprices on the server (admin key); `onProgress` hears the total once it is done. */
+  async repriceUsage(request: RepriceRequest = {}, onProgress?: (progress: RepriceProgress) => void): Promise<RepriceResult> {
+    const result = await this.request<RepriceResult>('POST', '/api/v1/prices/reprice', { body: request, timeoutMs: PRICE_OPERATION_TIMEOUT_MS })
+    onProgress?.({ done: result.scanned, total: result.scanned })
+    return result
+  }
+
+  // models
+  recommendModels(request: z.input<typeof RecommendationRequest>): Promise<Recommendations> {
+    return this.request('POST', '/api/v1/models/recommendations', { body: request, idempotent: true })
+  }
+
+  /** Reserves for the model asked for, or a cheaper one its budgets allow; a call nothing fits resolves with decision.allowed false. */
+  routeWithBudget(request: z.input<typeof RouteRequest>): Promise<RouteDecision> {
+    return this.request('POST', '/api/v1/route', { body: request })
   }
 
   // keys
@@ -230,10 +348,83 @@ export class BudgetClient implements BudgetService {
     return this.request('DELETE', `/api/v1/keys/${seg(id)}`)
   }
 
+  // alerts
+  listAlerts(query: Omit<z.input<typeof AlertQuery>, 'acknowledged'> & { acknowledged?: boolean } = {}): Promise<AlertPage> {
+    return this.request('GET', '/api/v1/alerts', { query })
+  }
+
+  getAlert(id: string): Promise<Alert> {
+    return this.request('GET', `/api/v1/alerts/${seg(id)}`)
+  }
+
+  /** Acknowledges an alert; `by` defaults to the API key's name. Repeating it changes nothing. */
+  acknowledgeAlert(id: string, by?: string | null): Promise<Alert> {
+    return this.request('POST', `/api/v1/alerts/${seg(id)}/ack`, { body: by === undefined || by === null ? {} : { by }, idempotent: true })
+  }
+
+  /** Evaluates alert rules now, for one budget or all; resolves with the alerts it raised. */
+  checkAlerts(request: z.input<typeof AlertCheckRequest> = {}): Promise<AlertCheckResult> {
+    return this.request('POST', '/api/v1/alerts/check', { body: request, idempotent: true })
+  }
+
+  // channels (admin key)
+  /** Adds a channel; a webhook's signing secret is in `secret`, shown only this once. */
+  createChannel(input: z.input<typeof ChannelInput>): Promise<CreatedChannel> {
+    return this.request('POST', '/api/v1/channels', { body: input })
+  }
+
+  getChannel(id: string): Promise<Channel> {
+    return this.request('GET', `/api/v1/channels/${seg(id)}`)
+  }
+
+  async listChannels(budgetIdOrName?: string): Promise<Channel[]> {
+    return (await this.request<{ items: Channel[] }>('GET', '/api/v1/channels', { query: { budgetId: budgetIdOrName } })).items
+  }
+
+  updateChannel(id: string, update: z.input<typeof ChannelUpdate>): Promise<Channel> {
+    return this.request('PATCH', `/api/v1/channels/${seg(id)}`, { body: update, idempotent: true })
+  }
+
+  async deleteChannel(id: string): Promise<void> {
+    await this.request('DELETE', `/api/v1/channels/${seg(id)}`)
+  }
+
+  /** Sends a test alert through the channel once, now. */
+  testChannel(id: string): Promise<ChannelTestResult> {
+    return this.request('POST', `/api/v1/channels/${seg(id)}/test`)
+  }
+
+  /** Delivery attempts of one alert or one channel (at least one of alertId, channelId). */
+  listDeliveries(query: z.input<typeof DeliveryQuery>): Promise<DeliveryPage> {
+    const { alertId, channelId, ...rest } = query
+    if (alertId !== undefined) return this.request('GET', `/api/v1/alerts/${seg(alertId)}/deliveries`, { query: { ...rest, channelId } })
+    if (channelId !== undefined) return this.request('GET', `/api/v1/channels/${seg(channelId)}/deliveries`, { query: rest })
+    throw new BudgetError('VALIDATION_FAILED', 'listDeliveries needs alertId or channelId', { path: ['alertId'] })
+  }
+
   // service
   /** `GET /health`: status, version, uptime, store and price sources. */
   health(): Promise<Health> {
     return this.request('GET', '/health')
+  }
+
+  /** GET of an export as NDJSON, row by row. The timeout covers the wait for the response to begin, not the whole download. */
+  private async *stream<T>(path: string, query: Query): AsyncGenerator<T> {
+    const url = this.baseUrl + path + queryString({ ...query, format: 'ndjson' })
+    const headers: Record<string, string> = { accept: 'application/x-ndjson' }
+    if (this.apiKey !== undefined) headers.authorization = `Bearer ${this.apiKey}`
+    const started = new AbortController()
+    const timer = setTimeout(() => started.abort(new DOMException('timed out', 'TimeoutError')), this.timeoutMs)
+    let response: Response
+    try {
+      response = await fetch(url, { headers, signal: started.signal })
+    } catch (error) {
+      throw this.unreachable('GET', url, error)
+    } finally {
+      clearTimeout(timer)
+    }
+    if (!response.ok) await readBody('GET', path, response)
+    yield* ndjsonRows<T>(response, `GET ${path}`)
   }
 
   private async request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
@@ -251,7 +442,7 @@ export class BudgetClient implements BudgetService {
     for (let attempt = 0; ; attempt++) {
       let response: Response
       try {
-        response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(this.timeoutMs) })
+        response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(options.timeoutMs ?? this.timeoutMs) })
       } catch (error) {
         if (attempt < this.retries && (idempotent || wasNotSent(error))) {
           await sleep(this.backoffMs(attempt))

@@ -9,8 +9,11 @@ import { z } from 'zod'
 
 export const NANO_PER_USD = 1_000_000_000
 
-/** A decimal USD amount as it arrives in JSON: finite, non-negative, at most 9 decimals kept. */
-export const UsdAmount = z.number().finite().nonnegative().max(9_000_000)
+/**
+ * A decimal USD amount as it arrives in JSON: finite, non-negative, at most 9 decimals
+ * kept. Capped at $4M because above 2^22 dollars a JS number cannot hold 9 decimals.
+ */
+export const UsdAmount = z.number().finite().nonnegative().max(4_000_000)
 
 /** A positive amount that is still positive once rounded to whole nano-USD. */
 export const PositiveUsdAmount = UsdAmount.min(1e-9, 'must be at least 0.000000001 USD (one nano-USD)')

@@ -10,8 +10,8 @@
  * 30-minute DST) too.
  *
  * Pure: no clock, no I/O. Formatters and day starts are memoised per zone; that changes
- * speed, never results. Knows nothing of per_session / per_task,
- * whose windows are keyed by ids, not time.
+ * speed, never results. Knows nothing of per_session / per_task, whose windows are keyed
+ * by ids, not time.
  */
 import { z } from 'zod'
 
@@ -38,12 +38,14 @@ export interface TimeWindow {
 const SECOND_MS = 1_000
 const HOUR_MS = 3_600_000
 const DAY_MS = 86_400_000
-// Before 1582 ICU's Gregorian calendar turns Julian; past 9999 years grow a fifth digit.
+// Before 1582 ICU's calendar turns Julian, which Date.UTC is not; the upper bound keeps
+// years at four digits.
 const MIN_INSTANT_MS = Date.UTC(1601, 0, 1)
 const MAX_INSTANT_MS = Date.UTC(10_000, 0, 1)
 
 const mod = (a: number, n: number): number => ((a % n) + n) % n
 
+/** Whether `timeZone` is an IANA zone (or alias such as 'UTC', any letter case) this runtime knows. */
 export function isValidTimeZone(timeZone: string): boolean {
   try {
     zoneClock(timeZone)
@@ -60,7 +62,8 @@ export function isValidTimeZone(timeZone: string): boolean {
  * - daily / weekly / monthly run from the first instant of the local day (of the Monday,
  *   of the 1st) to the first instant of the next one: a day across a DST change lasts 23 or
  *   25 hours (23.5 / 24.5 on Lord Howe); where midnight is skipped, the day starts when
- *   the clock jumps.
+ *   the clock jumps; where a fall-back crosses midnight (St. John's until 2011: 00:01 →
+ *   23:01), the re-shown hour of the old date belongs to the new day.
  * - hourly windows are instant-based: local clock hours under one UTC offset, and a change
  *   of offset always ends a window. A repeated hour (NY, first Sunday of November,
  *   01:00–02:00) is two windows of one hour each; a skipped hour has no window; on Lord
@@ -153,6 +156,8 @@ interface ZoneClock {
 }
 
 const zones = new Map<string, ZoneClock>()
+// Bounds only: ~600 zones exist, but their names are accepted in any letter case.
+const MAX_CACHED_ZONES = 1_024
 const MAX_CACHED_DAY_STARTS = 4_096
 
 function zoneClock(timeZone: string): ZoneClock {
@@ -174,6 +179,7 @@ function zoneClock(timeZone: string): ZoneClock {
     throw new RangeError(`unknown time zone: ${timeZone}`, { cause })
   }
   const zone: ZoneClock = { format, isUtc: format.resolvedOptions().timeZone === 'UTC', dayStarts: new Map() }
+  if (zones.size >= MAX_CACHED_ZONES) zones.clear()
   zones.set(timeZone, zone)
   return zone
 }

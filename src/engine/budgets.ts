@@ -84,8 +84,10 @@ export async function updateBudget(ctx: EngineContext, idOrName: string, update:
 
 /** Deletes a budget and its policies; its usage records stay, as history. */
 export async function deleteBudget(ctx: EngineContext, idOrName: string): Promise<void> {
-  await ctx.store.writes.write(async (trx) => {
+  await ctx.store.writes.write(async (trx, traits) => {
     const budget = await requireBudget(trx, idOrName)
+    // Taken first, as checks and commits take it, so that they queue behind the delete.
+    await traits.lockBudgets(trx, [budget.id])
     const policyIds = (await policiesOfBudget(trx, budget.id)).map((p) => p.id)
     if (policyIds.length > 0) {
       await trx.deleteFrom('policyUsage').where('policyId', 'in', policyIds).execute()

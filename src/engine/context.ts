@@ -8,7 +8,11 @@ import type { Store } from '../store/store.js'
 
 export interface EngineContext {
   readonly store: Store
-  readonly catalog: PriceCatalog
+  /**
+   * Replaced whole when prices change (pricing/monitor.ts): read it at each use, never keep
+   * a reference past one operation.
+   */
+  catalog: PriceCatalog
   readonly events: EventBus
   readonly timeZone: string
   readonly defaultTtlSeconds: number

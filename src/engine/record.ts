@@ -24,6 +24,7 @@ import {
   insertUsageRows,
   type PolicyUsageDelta,
 } from '../store/usage.js'
+import { addQuarterHourly } from '../store/quarter-hourly.js'
 import { countedTokens, requireBudget } from './budgets.js'
 import type { EngineContext } from './context.js'
 import { applies } from './policy-match.js'
@@ -42,6 +43,8 @@ let lastSweepMs = 0
 interface Ingested {
   rows: Row[]
   duplicates: string[]
+  /** Budgets whose policies count at least one of the records. */
+  budgetIds: string[]
 }
 
 /** Records one call's usage. `created` is false when a record with this id already existed. */
@@ -63,7 +66,7 @@ export async function recordBatch(ctx: EngineContext, inputs: readonly UsageInpu
   await prepare(ctx, withIds)
   const ingested = await ctx.store.writes.write((trx, traits) => ingest(ctx, trx, withIds, traits.lockBudgets.bind(traits, trx)))
   if (ingested.rows.length > 0) {
-    ctx.events.publish({ type: 'usage.batch', topic: 'usage', budgetId: null, payload: { accepted: ingested.rows.length } })
+    ctx.events.publish({ type: 'usage.batch', topic: 'usage', budgetId: null, payload: { accepted: ingested.rows.length, budgetIds: ingested.budgetIds } })
   }
   return { accepted: ingested.rows.length, duplicates: ingested.duplicates.length, ids: withIds.map((r) => r.id) }
 }
@@ -106,7 +109,8 @@ async function ingest(
     const candidates = await policies.get(row.budgetId ?? '')
     matches.set(row, candidates.filter((p) => applies(p, row)))
   }
-  await lockBudgets([...new Set([...matches.values()].flat().map((p) => p.budgetId))])
+  const budgetIds = [...new Set([...matches.values()].flat().map((p) => p.budgetId))]
+  await lockBudgets(budgetIds)
 
   // The duplicate check above read without a lock; another instance may have stored some
   // of these ids since. Claiming them is what decides, and a lost claim is a duplicate.
@@ -121,13 +125,14 @@ async function ingest(
 
   await insertUsageRows(trx, rows)
   await addHourly(trx, hourlyDeltas(rows))
+  await addQuarterHourly(trx, rows)
   await addPolicyUsage(trx, policyDeltas(ctx, matches))
   await commitReservations(trx, rows)
   if (now - lastSweepMs > HOUR_MS) {
     lastSweepMs = now
     await sweepExpiredHolds(trx, now - HOUR_MS)
   }
-  return { rows, duplicates }
+  return { rows, duplicates, budgetIds }
 }
 
 async function splitDuplicates(trx: Executor, inputs: readonly (UsageInput & { id: string })[]) {
@@ -239,7 +244,8 @@ async function commitReservations(trx: Executor, rows: readonly Row[]): Promise<
     sum.costNano += row.costNano ?? 0
     byReservation.set(row.reservationId, sum)
   }
-  for (const [id, sum] of byReservation) {
+  // In id order: two batches that commit the same reservations wait for each other, never deadlock.
+  for (const [id, sum] of [...byReservation].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     await closeReservation(trx, id, { status: 'committed', tokensUsed: sum.tokens, costUsedNano: sum.costNano })
   }
 }

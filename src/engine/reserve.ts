@@ -132,7 +132,10 @@ export async function release(ctx: EngineContext, id: string): Promise<Reservati
     const row = await findReservation(trx, id)
     if (!row) throw notFound('reservation', id)
     if (row.status === 'committed') throw conflict(`reservation ${id} is already committed`, { id, status: row.status })
-    if (row.status === 'active') await closeReservation(trx, id, { status: 'released' })
+    if (row.status === 'active' && !(await closeReservation(trx, id, { status: 'released' }))) {
+      // Committed meanwhile, on another instance.
+      throw conflict(`reservation ${id} is already committed`, { id, status: 'committed' })
+    }
     return toReservation((await findReservation(trx, id)) as ReservationRow, ctx.now())
   })
   ctx.events.publish({ type: 'reservation.released', topic: 'allocation_updates', budgetId: released.budgetId, payload: released })

@@ -141,6 +141,11 @@ export class FleetRunner {
       return
     }
     if (outcome.kind === 'usage') {
+      // One line per content block, each with a copy of the usage: a repeat changes nothing.
+      if (outcome.replaced !== null && sameTokens(outcome.replaced.tokens, outcome.entry.tokens)) {
+        if (outcome.settled !== null) this.#record(inst, outcome.settled)
+        return
+      }
       if (this.deps.pricer !== null) {
         const missing = inst.price(outcome, this.deps.pricer)
         if (missing !== null) this.#fetchPrice(inst, missing)
@@ -177,7 +182,7 @@ export class FleetRunner {
   #enforce(event: BudgetEvent): void {
     const tracker = this.tracker as BudgetTracker
     const shown = event.kind === 'cost' ? `$${(event.used / 1e9).toFixed(4)} of $${(event.limit / 1e9).toFixed(4)}` : `${event.used.toLocaleString('en-US')} of ${event.limit.toLocaleString('en-US')} tokens`
-    const scope = event.kind === 'command' ? `${event.label} budget` : `${event.label} budget`
+    const scope = `${event.label} budget`
     if (event.status === 'warning' || tracker.mode === 'warn') {
       this.deps.note(`budget ${event.status}: ${scope} at ${Math.round((event.used / event.limit) * 100)}% (${shown})`, 'warn')
       return
@@ -249,6 +254,9 @@ export class FleetRunner {
     for (const [model, delta] of deltas) this.deps.sink.add(reconcileRecord(session, model, delta, inst, this.runId, this.#now()))
   }
 }
+
+const sameTokens = (a: ClaudeTokens, b: ClaudeTokens) =>
+  a.inputTokens === b.inputTokens && a.outputTokens === b.outputTokens && a.cacheReadTokens === b.cacheReadTokens && a.cacheWriteTokens === b.cacheWriteTokens && a.cacheWrite1hTokens === b.cacheWrite1hTokens
 
 function reconcileRecord(session: string, model: string, t: ClaudeTokens, inst: InstanceRun, runId: string, nowMs: number): UsageInput {
   return {

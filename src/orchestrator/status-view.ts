@@ -4,7 +4,7 @@
  * scrolling above it. Elsewhere (CI logs, pipes): notes as they happen and the status lines
  * every `intervalMs` (0: never). Stdout stays free for the report.
  */
-import { budgetBar, percentOf } from './bar.js'
+import { BAR_WIDTH, budgetBar, percentOf } from './bar.js'
 import { type Colors, colorsFor, visibleLength } from './colors.js'
 import type { FleetRunner } from './runner.js'
 
@@ -75,7 +75,8 @@ export class StatusView {
       this.#draw()
       return
     }
-    for (const line of this.lines()) this.stream.write(`${line}\n`)
+    const elapsed = this.#runner === null ? 0 : Math.round((Date.now() - this.#runner.startedAtMs) / 1000)
+    this.stream.write(this.lines().map((line) => `[+${elapsed}s] ${line}\n`).join(''))
   }
 
   #clear(): void {
@@ -86,7 +87,8 @@ export class StatusView {
 
   #draw(): void {
     const lines = this.lines()
-    const width = Math.max(20, (this.stream.columns ?? 120) - 1)
+    // A pseudo-terminal may report 0 columns: assume a common width then.
+    const width = Math.max(40, (this.stream.columns || 120) - 1)
     this.stream.write(lines.map((l) => `${fit(l, width)}\n`).join(''))
     this.#drawn = lines.length
     this.#dirty = false
@@ -100,11 +102,13 @@ export class StatusView {
     const nameWidth = Math.max(...runner.instances.map((i) => i.plan.name.length))
     return runner.instances.map((inst) => {
       const utilization = runner.tracker?.utilizationOf(inst.plan.budgetKey) ?? null
-      const budget = utilization === null ? '' : `${budgetBar(utilization, c)} ${percentOf(utilization).padStart(4)}  `
+      // Instances without a budget keep the bar's room, so that columns line up.
+      const budget = utilization === null ? (runner.tracker === null ? '' : ' '.repeat(BAR_WIDTH + 9)) : `${budgetBar(utilization, c)} ${percentOf(utilization).padStart(4)}  `
       const tokens = `${inst.session.totalTokens.toLocaleString('en-US')} tok`.padStart(14)
       const cost = (inst.costUsd === null ? '$?' : `$${inst.costUsd.toFixed(4)}`).padStart(10)
       const seconds = inst.durationMs === null ? '' : `${Math.round(inst.durationMs / 1000)}s`
-      return `${inst.plan.name.padEnd(nameWidth)}  ${paintState(inst.state, c).padEnd(9 + (paintState(inst.state, c).length - inst.state.length))}  ${budget}${tokens}  ${cost}  ${seconds.padStart(5)}  ${c.dim(inst.plan.command)}`
+      const state = `${paintState(inst.state, c)}${' '.repeat(Math.max(0, 9 - inst.state.length))}`
+      return `${inst.plan.name.padEnd(nameWidth)}  ${state}  ${budget}${tokens}  ${cost}  ${seconds.padStart(5)}  ${c.dim(inst.plan.command)}`
     })
   }
 }

@@ -11,6 +11,10 @@
  * usage_ids on both engines.
  */
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
+import { alertsMigration } from './alerts-migration.js'
+import { priceMonitoringMigration } from './price-monitoring-migration.js'
+import { compatMigration } from './compat-migration.js'
+import { reportsMigration } from './reports-migration.js'
 
 type Dialect = 'sqlite' | 'postgres'
 
@@ -217,6 +221,10 @@ const usageIds: Migration = {
 const migrations = (dialect: Dialect): Record<string, Migration> => ({
   '001-initial': initial(dialect),
   '002-usage-ids': usageIds,
+  '010-alerts': alertsMigration,
+  '020-price-monitoring': priceMonitoringMigration,
+  '030-reports': reportsMigration,
+  '040-compat': compatMigration,
 })
 
 /** Brings the schema up to date; throws with the failing migration's error. */

@@ -80,3 +80,21 @@ export async function replaceSourceVersions(db: Executor, source: string, versio
       .execute()
   }
 }
+
+/** Adds versions; an existing version id is left as it is. */
+export async function insertVersions(db: Executor, versions: readonly PriceVersion[], nowMs: number): Promise<void> {
+  const rows = versions.map((v) => toRow(v, nowMs))
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    await db
+      .insertInto('modelPrices')
+      .values(rows.slice(i, i + CHUNK))
+      .onConflict((oc) => oc.column('version').doNothing())
+      .execute()
+  }
+}
+
+/** One model's stored versions, oldest first. */
+export async function loadModelVersions(db: Executor, provider: string, model: string): Promise<PriceVersion[]> {
+  const rows = await db.selectFrom('modelPrices').selectAll().where('provider', '=', provider).where('model', '=', model).orderBy('effectiveFrom').orderBy('version').execute()
+  return rows.map(fromRow)
+}

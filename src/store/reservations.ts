@@ -21,14 +21,18 @@ export async function findReservation(db: Executor, id: string): Promise<Reserva
   return db.selectFrom('reservations').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
-/** Ends a reservation: its holds go, and its row keeps the outcome. */
+/**
+ * Ends a reservation: its holds go, and its row keeps the outcome. A commit always lands
+ * (the usage happened); a release only ends a reservation that is still active, decided
+ * by the row update itself, so that it can't undo a commit another instance made after
+ * this transaction read the row. Says whether the reservation changed.
+ */
 export async function closeReservation(
   db: Executor,
   id: string,
   outcome: { status: 'committed' | 'released'; tokensUsed?: number; costUsedNano?: number },
-): Promise<void> {
-  await db.deleteFrom('reservationHolds').where('reservationId', '=', id).execute()
-  await db
+): Promise<boolean> {
+  let update = db
     .updateTable('reservations')
     .set((eb) => ({
       status: outcome.status,
@@ -36,7 +40,11 @@ export async function closeReservation(
       costUsedNano: eb('costUsedNano', '+', outcome.costUsedNano ?? 0),
     }))
     .where('id', '=', id)
-    .execute()
+  if (outcome.status === 'released') update = update.where('status', '=', 'active')
+  const result = await update.executeTakeFirst()
+  if (Number(result.numUpdatedRows) === 0) return false
+  await db.deleteFrom('reservationHolds').where('reservationId', '=', id).execute()
+  return true
 }
 
 /** Drops holds that expired before `beforeMs`: they no longer count, this only saves space. */

@@ -37,7 +37,11 @@ export class WriteQueue {
     private readonly traits: DialectTraits,
   ) {}
 
-  /** Runs `run` in a write transaction shared with other writes queued meanwhile. */
+  /**
+   * Runs `run` in a write transaction (on SQLite shared with the writes queued meanwhile)
+   * and resolves once it has committed. `run` must have no effect outside the transaction
+   * — publish events after the write resolves — because on PostgreSQL it may run again.
+   */
   write<T>(run: (trx: Transaction<DB>, traits: DialectTraits) => Promise<T>): Promise<T> {
     if (!this.traits.groupCommit) return this.track(this.runAlone(run))
     return new Promise<T>((resolve, reject) => {

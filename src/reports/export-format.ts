@@ -1,0 +1,129 @@
+/**
+ * Exports: rows as a stream of bytes in one of three formats — a JSON array, CSV with a
+ * header row, or NDJSON (one JSON object a line) — pulled from the rows as the reader
+ * consumes them, so memory stays flat however many rows there are. CSV quoting is
+ * csv-stringify's (RFC 4180: fields with commas, quotes or line breaks are quoted, quotes
+ * doubled); nested values (a record's metadata) become JSON text in CSV.
+ *
+ * Used by the API (streamed responses) and the CLI (files and stdout) alike.
+ */
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { stringify } from 'csv-stringify'
+import type { ExportFormat } from '../domain/report.js'
+
+export const CONTENT_TYPE: Record<ExportFormat, string> = {
+  json: 'application/json; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+  ndjson: 'application/x-ndjson; charset=utf-8',
+}
+
+/** Rows are gathered into chunks of about this many characters before they are handed on. */
+const CHUNK_CHARS = 64 * 1024
+
+/** `usage-report-20260310T120000Z.csv` */
+export function exportFilename(name: string, format: ExportFormat, atMs: number): string {
+  const stamp = new Date(atMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')
+  return `${name}-${stamp}.${format}`
+}
+
+/** `attachment; filename="…"`: the file name browsers and curl -OJ save the export under. */
+export const contentDisposition = (filename: string) => `attachment; filename="${filename.replace(/["\\\r\n]/g, '_')}"`
+
+/**
+ * The rows as a byte stream in `format`. `columns` fixes the CSV header and column order
+ * (JSON and NDJSON carry each row whole). A failure while reading rows destroys the
+ * stream with that error.
+ */
+export function exportStream<T extends object>(rows: AsyncIterable<T> | Iterable<T>, format: ExportFormat, columns: readonly string[]): Readable {
+  if (format === 'csv') return csvStream(rows, columns)
+  return Readable.from(format === 'json' ? jsonArray(rows) : ndjson(rows), { objectMode: false })
+}
+
+async function* jsonArray<T>(rows: AsyncIterable<T> | Iterable<T>): AsyncGenerator<string> {
+  let chunk = '['
+  let first = true
+  for await (const row of rows) {
+    chunk += (first ? '\n' : ',\n') + JSON.stringify(row)
+    first = false
+    if (chunk.length >= CHUNK_CHARS) {
+      yield chunk
+      chunk = ''
+    }
+  }
+  yield `${chunk}${first ? '' : '\n'}]\n`
+}
+
+async function* ndjson<T>(rows: AsyncIterable<T> | Iterable<T>): AsyncGenerator<string> {
+  let chunk = ''
+  for await (const row of rows) {
+    chunk += `${JSON.stringify(row)}\n`
+    if (chunk.length >= CHUNK_CHARS) {
+      yield chunk
+      chunk = ''
+    }
+  }
+  if (chunk !== '') yield chunk
+}
+
+function csvStream<T extends object>(rows: AsyncIterable<T> | Iterable<T>, columns: readonly string[]): Readable {
+  const csv = stringify({
+    header: true,
+    columns: [...columns],
+    cast: {
+      boolean: (value) => (value ? 'true' : 'false'),
+      object: (value) => JSON.stringify(value),
+    },
+  })
+  const source = Readable.from(rows, { objectMode: true })
+  // A failure on either side ends both: the reader sees the stream fail, not a short file.
+  pipeline(source, csv).catch(() => {})
+  return csv
+}
+
+/**
+ * Writes an export to a writable, calling `onProgress` with the rows so far every thousand
+ * rows and at the end; resolves with the row count once all is flushed. Leaves the
+ * destination open when `end` is false (stdout).
+ */
+export async function writeExport<T extends object>(
+  rows: AsyncIterable<T>,
+  format: ExportFormat,
+  columns: readonly string[],
+  destination: NodeJS.WritableStream,
+  options: { end?: boolean; onProgress?: (rows: number) => void } = {},
+): Promise<number> {
+  const onRow = options.onProgress ?? (() => {})
+  let count = 0
+  async function* counted(): AsyncGenerator<T> {
+    for await (const row of rows) {
+      count += 1
+      if (count % 1_000 === 0) onRow(count)
+      yield row
+    }
+    onRow(count)
+  }
+  await pipeline(exportStream(counted(), format, columns), destination, { end: options.end ?? true })
+  return count
+}
+
+/**
+ * Pulls the first row before anything is sent, so that a failure at the start (an
+ * unknown budget, a bad cursor) is still an ordinary error response rather than a
+ * stream cut short after a 200.
+ */
+export async function primed<T>(rows: AsyncIterable<T>): Promise<AsyncIterable<T>> {
+  const iterator = rows[Symbol.asyncIterator]()
+  const first = await iterator.next()
+  return {
+    async *[Symbol.asyncIterator]() {
+      try {
+        if (first.done) return
+        yield first.value
+        for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value
+      } finally {
+        await iterator.return?.()
+      }
+    },
+  }
+}
