@@ -8,6 +8,7 @@ import { BudgetError, notFound } from '../domain/errors.js'
 import { requireBudget } from '../engine/budgets.js'
 import type { EngineContext } from '../engine/context.js'
 import { acknowledgeAlert, findAlert, selectAlerts, selectDeliveries } from '../store/alerts.js'
+import { findChannel } from '../store/channels.js'
 import { decodeCursor, encodeCursor, toAlert, toDelivery } from './alert-record.js'
 
 function cursorKey(cursor: string | undefined) {
@@ -53,8 +54,11 @@ export async function acknowledge(ctx: EngineContext, id: string, by: string | n
   })
 }
 
+/** Delivery attempts; an alertId or channelId that names nothing is NOT_FOUND. */
 export async function listDeliveries(ctx: EngineContext, query: DeliveryQuery): Promise<DeliveryPage> {
   const before = cursorKey(query.cursor)
+  if (query.alertId !== undefined && !(await findAlert(ctx.store.db, query.alertId))) throw notFound('alert', query.alertId)
+  if (query.channelId !== undefined && !(await findChannel(ctx.store.db, query.channelId))) throw notFound('channel', query.channelId)
   const rows = await selectDeliveries(ctx.store.db, {
     ...(query.alertId !== undefined && { alertId: query.alertId }),
     ...(query.channelId !== undefined && { channelId: query.channelId }),

@@ -81,7 +81,7 @@ export class Alerting {
   async check(request: AlertCheckRequest = {}): Promise<AlertCheckResult> {
     const budgetIds = request.budgetId === undefined ? await this.evaluator.allBudgets() : [(await requireBudget(this.ctx.store.db, request.budgetId)).id]
     const raised: Alert[] = []
-    for (const budgetId of budgetIds) raised.push(...(await this.raise(await this.evaluator.evaluateBudget(budgetId, null, this.ctx.now()))))
+    for (const budgetId of budgetIds) raised.push(...(await this.raise(await this.evaluator.evaluateBudget(budgetId, [], this.ctx.now()))))
     return { evaluated: budgetIds.length, raised }
   }
 
@@ -143,6 +143,8 @@ export class Alerting {
   }
 
   private readonly onEvent = (event: BudgetEvent): void => {
+    // Another instance's event (relayed over PostgreSQL): that instance evaluates and raises it.
+    if (event.remote === true) return
     if (event.type === 'price.alert') {
       const raising = this.raisePriceAlert(event.payload as PriceAlertInput)
         .catch((error: unknown) => this.log.error({ err: error }, 'price alert failed'))

@@ -10,6 +10,7 @@
  *
  * Not durable: retries still waiting when the process stops are dropped (their last row
  * says `retrying`). Stopping lets attempts already queued finish, within a grace period.
+ * Bounded: in an alert storm, deliveries past `maxQueued` waiting are dropped and logged.
  */
 import type { Alert } from '../domain/alert.js'
 import { newDeliveryId } from '../domain/channel.js'
@@ -29,9 +30,11 @@ export interface DeliveryOptions {
   timeoutMs: number
   /** Attempts in flight at once. Default 8. */
   concurrency: number
+  /** Attempts waiting for a turn; past this an alert storm's deliveries are dropped (and logged), not buffered. Default 10,000. */
+  maxQueued: number
 }
 
-export const DEFAULT_DELIVERY: DeliveryOptions = { maxAttempts: 5, baseDelayMs: 1_000, maxDelayMs: 60_000, timeoutMs: 5_000, concurrency: 8 }
+export const DEFAULT_DELIVERY: DeliveryOptions = { maxAttempts: 5, baseDelayMs: 1_000, maxDelayMs: 60_000, timeoutMs: 5_000, concurrency: 8, maxQueued: 10_000 }
 
 interface Job {
   alert: Alert
@@ -53,6 +56,10 @@ export class DeliveryQueue {
 
   enqueue(alert: Alert, channel: ChannelRow): void {
     if (this.stopped) return
+    if (this.waiting.length >= this.options.maxQueued) {
+      this.log().error({ alertId: alert.id, channelId: channel.id, queued: this.waiting.length }, 'alert delivery dropped: the queue is full')
+      return
+    }
     this.waiting.push({ alert, channel, attempt: 1 })
     this.pump()
   }

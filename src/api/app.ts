@@ -33,6 +33,7 @@ import { priceRoutes } from './routes/prices.js'
 import { reportRoutes } from './routes/reports.js'
 import { reservationRoutes } from './routes/reservations.js'
 import { usageRoutes } from './routes/usage.js'
+import { dashboardRoutes } from './static.js'
 import { type LiveOptions, liveRoutes } from './ws.js'
 
 export interface AppOptions {
@@ -109,5 +110,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   modelRoutes(app, options.engine)
   mcpRoutes(app, { engine: options.engine, openWithoutKeys: options.openWithoutKeys })
   app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  await dashboardRoutes(app)
   return app
 }

@@ -108,11 +108,13 @@ export async function liveRoutes(app: FastifyInstance, engine: BudgetEngine, opt
   async function open(client: Client, request: FastifyRequest): Promise<void> {
     const secret = secretOf(request)
     const key = secret === undefined ? undefined : await engine.authenticate(secret)
-    const open = key === undefined && options.openWithoutKeys && !(await engine.hasActiveKeys())
-    send(client, reply('welcome', { authRequired: key === undefined && !open, topics: LiveTopic.options, heartbeatMs: limits.heartbeatMs }))
+    // As for REST: no key and none exists on an open server is fine; a wrong key never is.
+    const trusted = secret === undefined && options.openWithoutKeys && !(await engine.hasActiveKeys())
+    send(client, reply('welcome', { authRequired: key === undefined && !trusted, topics: LiveTopic.options, heartbeatMs: limits.heartbeatMs }))
     if (key !== undefined) authenticated(client, key)
-    else if (open) client.authenticated = true
+    else if (trusted) client.authenticated = true
     else {
+      if (secret !== undefined) fail(client, 'UNAUTHENTICATED', 'the API key on the upgrade request is unknown or revoked')
       client.authTimer = setTimeout(() => client.socket.close(CLOSE_CODES.unauthenticated, 'authentication required'), limits.authTimeoutMs)
       client.authTimer.unref()
     }

@@ -18,6 +18,22 @@ export type { CheckAction, CheckDecision, CheckRequest, PolicyHeadroom } from '.
 export type { Policy, PolicyInput, PolicyType, PolicyUpdate } from '../domain/policy.js'
 export type { CostRequest, CostResult, ModelPrice, PriceQuery } from '../domain/price.js'
 export type { ModelOption, RecommendationRequest, Recommendations, RouteDecision, RouteRequest } from '../domain/recommendation.js'
+export type {
+  ActivityQuery,
+  ActivityReport,
+  BudgetsReport,
+  ExportFormat,
+  FlatReportRow,
+  ForecastReport,
+  Granularity,
+  OutlookQuery,
+  PolicyOutlook,
+  ReportDimension,
+  TopReport,
+  TopReportQuery,
+  UsageReport,
+  UsageReportQuery,
+} from '../domain/report.js'
 export type { Reservation, ReservationQuery, ReservationStatus } from '../domain/reservation.js'
 export type { BudgetSummary, PolicyStatus, PolicyWindowUsage, SummaryQuery } from '../domain/summary.js'
 export type { BatchResult, GroupKey, UsageInput, UsagePage, UsageQuery, UsageRecord, UsageSummary, UsageSummaryQuery, UsageTotals } from '../domain/usage.js'

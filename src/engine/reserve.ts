@@ -21,7 +21,7 @@ import {
   type ReservationRow,
 } from '../store/reservations.js'
 import type { Executor } from '../store/schema.js'
-import { type Amount, policyCounters } from '../store/usage.js'
+import { type Amount, policiesCounters } from '../store/usage.js'
 import { requireBudget } from './budgets.js'
 import type { EngineContext } from './context.js'
 import { type Estimate, judge, mostSevere, type PolicyState } from './decide.js'
@@ -40,9 +40,7 @@ export async function check(ctx: EngineContext, request: CheckRequest): Promise<
     await traits.lockBudgets(trx, policies.map((p) => p.budgetId))
 
     const contextId = request.contextId ?? null
-    // One after another: a transaction is one connection, and pg runs one query at a time on it.
-    const states: PolicyState[] = []
-    for (const policy of policies) states.push(await stateOf(trx, ctx, policy, now, contextId))
+    const states = await statesOf(trx, ctx, policies, now, contextId)
     const estimate: Estimate = {
       tokens: request.inputTokens + request.maxOutputTokens,
       costNano: ctx.catalog.estimateNano(request.provider, request.model, request.inputTokens, request.maxOutputTokens, now),
@@ -110,10 +108,13 @@ function dimensionsOf(request: CheckRequest, budgetId: string | null): Dimension
   }
 }
 
-async function stateOf(db: Executor, ctx: EngineContext, policy: PolicyRow, now: number, contextId: string | null): Promise<PolicyState> {
-  const span = currentSpan(policy, now, ctx.timeZone, contextId)
-  if (span === null) return { policy, used: ZERO, held: ZERO }
-  return { policy, ...(await policyCounters(db, policy.id, span, now)) }
+/** Every policy's standing in its current window, read in one query after the lock. */
+async function statesOf(db: Executor, ctx: EngineContext, policies: readonly PolicyRow[], now: number, contextId: string | null): Promise<PolicyState[]> {
+  const spans = policies.map((policy) => ({ policy, span: currentSpan(policy, now, ctx.timeZone, contextId) }))
+  const counted = spans.flatMap(({ policy, span }) => (span === null ? [] : [{ policyId: policy.id, span }]))
+  const counters = await policiesCounters(db, counted, now)
+  let next = 0
+  return spans.map(({ policy, span }) => (span === null ? { policy, used: ZERO, held: ZERO } : { policy, ...(counters[next++] as { used: Amount; held: Amount }) }))
 }
 
 /** On a downgrade or block, name the cheapest model of the same provider that would cost less. */

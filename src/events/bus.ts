@@ -13,6 +13,12 @@ export interface BudgetEvent {
   budgetId: string | null
   payload: unknown
   timestamp: string
+  /**
+   * True when another instance raised the event and the PostgreSQL relay brought it here
+   * (pg-relay.ts). Live pushes want it; work the raising instance already does for its
+   * own events, such as evaluating alert rules, should skip it.
+   */
+  remote?: boolean
 }
 
 type Listener = (event: BudgetEvent) => void

@@ -64,7 +64,7 @@ export function startPgRelay(bus: EventBus, databaseUrl: string, onError: (error
     if (envelope.origin === origin) return
     republishing = true
     try {
-      for (const event of envelope.events) bus.publish(event)
+      for (const event of envelope.events) bus.publish({ ...event, remote: true })
     } finally {
       republishing = false
     }

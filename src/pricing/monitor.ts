@@ -206,6 +206,6 @@ export class PriceMonitor {
   }
 
   #alert(input: PriceAlertInput): void {
-    this.ctx.events.publish({ type: 'price.alert', topic: 'price_updates', budgetId: null, payload: input })
+    this.ctx.events.publish({ type: 'price.alert', topic: 'price_updates', budgetId: null, payload: { ...input, message: input.message.slice(0, 2000) } })
   }
 }

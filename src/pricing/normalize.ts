@@ -80,7 +80,9 @@ export class ModelNormalizer {
 
   /** The catalog's (provider, model) for a source's id; null when neither the source nor the id names a provider. */
   normalize(sourceProvider: string | null, sourceModelId: string): NormalizedModel | null {
-    const segments = slug(sourceModelId).split('/').filter((s) => s !== '')
+    // An id is kept as written (`~openai/gpt-latest`, `ft:…`); only a name with spaces (a web page's) is made an id.
+    const text = /\s/.test(sourceModelId.trim()) ? slug(sourceModelId) : sourceModelId.trim().toLowerCase()
+    const segments = text.split('/').filter((s) => s !== '')
     if (segments.length === 0) return null
     let provider = sourceProvider === null || sourceProvider.trim() === '' ? null : this.provider(sourceProvider)
     // `vendor/model`: the vendor names the provider when the source does not, and a leading
@@ -125,7 +127,7 @@ export class ModelNormalizer {
   }
 }
 
-/** Lower case, whitespace to dashes, nothing a model id never holds ("Claude 3.5 Sonnet (new)" → `claude-3.5-sonnet-new`). */
+/** A page's model name as an id: lower case, whitespace to dashes, nothing an id never holds ("Claude 3.5 Sonnet (new)" → `claude-3.5-sonnet-new`). */
 function slug(id: string): string {
   return id
     .trim()

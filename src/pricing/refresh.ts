@@ -15,18 +15,7 @@
  */
 import type { PriceAlertInput } from '../domain/alert.js'
 import { invalid } from '../domain/errors.js'
-import type { PriceVersion } from '../domain/price.js'
-import type {
-  PriceChange,
-  PriceObservation,
-  PriceSourceConfig,
-  RefreshProgress,
-  RefreshReport,
-  RefreshRequest,
-  RefreshSummary,
-  SourceEvidence,
-} from '../domain/price-monitoring.js'
-import { toPriceFigures } from '../domain/price-monitoring.js'
+import type { PriceChange, PriceObservation, PriceSourceConfig, RefreshProgress, RefreshReport, RefreshRequest, RefreshSummary } from '../domain/price-monitoring.js'
 import type { EngineContext } from '../engine/context.js'
 import {
   decideChange,
@@ -42,16 +31,15 @@ import {
 } from '../store/price-sources.js'
 import { loadPriceVersions, setMeta } from '../store/prices.js'
 import type { Executor } from '../store/schema.js'
-import { applyVersion, byModel, modelKey } from './apply.js'
-import { type ApprovalRules, pointOf, propose, proposeBackfill, samePrice } from './approval.js'
+import { applyVersion } from './apply.js'
+import type { ApprovalRules } from './approval.js'
 import { bundledProviderRules } from './bundled.js'
-import { changeRow, toPriceChange } from './change-record.js'
+import { toPriceChange } from './change-record.js'
 import { collectSource, type SourceResult } from './collect.js'
+import { evaluate, type Plan } from './evaluate.js'
 import type { FeedFetcher } from './fetch.js'
-import { inEffect } from './history.js'
 import { ModelNormalizer } from './normalize.js'
-import { isManual } from './sources/manual.js'
-import { pricesAgree, type Verdict, verifyModel, type VerifyRules } from './verify.js'
+import type { VerifyRules } from './verify.js'
 
 export interface RefreshDeps {
   ctx: EngineContext
@@ -63,19 +51,6 @@ export interface RefreshDeps {
   alert(input: PriceAlertInput): void
   /** Reloads the catalog, announces the change and reprices; resolves with the records repriced. */
   afterChange(changes: readonly PriceChange[]): Promise<number>
-}
-
-/** Changes and notices a refresh decided, before they are written. */
-interface Plan {
-  inserts: PriceChangeRow[]
-  /** Pending changes applied by the system with their first proposal time. */
-  promote: PriceChangeRow[]
-  withdraw: { row: PriceChangeRow; why: string }[]
-  verifiedFlags: Map<boolean, string[]>
-  kept: PriceChangeRow[]
-  conflicts: { key: string; verdict: Verdict }[]
-  verified: number
-  models: number
 }
 
 const ALERT_LIMIT = 20
@@ -114,7 +89,7 @@ export async function refreshPrices(deps: RefreshDeps, request: RefreshRequest, 
   }
 
   const observations = await usableObservations(deps, startedAt)
-  const plan = await evaluate(deps, versions, observations, results.flatMap((r) => r.history), startedAt)
+  const plan = await evaluate({ db: ctx.store.db, sources: deps.sources, rules: deps.rules, approval: deps.approval }, versions, observations, results.flatMap((r) => r.history), startedAt)
   const written = await ctx.store.writes.write((trx) => writePlan(trx, plan, startedAt))
   const changes = written.map(toPriceChange)
   const applied = changes.filter((c) => c.status === 'applied')
@@ -165,131 +140,6 @@ async function usableObservations(deps: RefreshDeps, nowMs: number): Promise<Pri
     return s.enabled && s.kind !== 'manual' && row?.lastSuccessAt != null && nowMs - Number(row.lastSuccessAt) <= deps.maxObservationAgeMs
   })
   return loadObservations(deps.ctx.store.db, fresh.map((s) => s.id))
-}
-
-async function evaluate(
-  deps: RefreshDeps,
-  versions: readonly PriceVersion[],
-  observations: readonly PriceObservation[],
-  history: readonly (PriceObservation & { effectiveFromMs: number; effectiveToMs: number | null })[],
-  nowMs: number,
-): Promise<Plan> {
-  const trust = new Map(deps.sources.map((s) => [s.id, s.trust]))
-  const versionsOf = byModel(versions)
-  const open = await listChanges(deps.ctx.store.db, { status: 'pending' })
-  const rejected = await listChanges(deps.ctx.store.db, { status: 'rejected', limit: 10_000 })
-  const pendingOf = groupRows(open.filter((r) => r.kind === 'new' || r.kind === 'update'))
-  const rejectedOf = groupRows(rejected.filter((r) => r.decidedBy !== 'system'))
-  const plan: Plan = { inserts: [], promote: [], withdraw: [], verifiedFlags: new Map([[true, []], [false, []]]), kept: [], conflicts: [], verified: 0, models: 0 }
-
-  const byKey = new Map<string, PriceObservation[]>()
-  for (const o of observations) byKey.set(modelKey(o.provider, o.model), [...(byKey.get(modelKey(o.provider, o.model)) ?? []), o])
-  for (const [key, group] of byKey) {
-    plan.models++
-    const { provider, model } = group[0]!
-    const own = versionsOf.get(key) ?? []
-    const current = inEffect(own, nowMs)
-    const manual = current !== undefined && isManual(current) ? pointOf(current) : undefined
-    const votes = group.map((o) => ({ sourceId: o.sourceId, trust: trust.get(o.sourceId) ?? 0, sourceModelId: o.sourceModelId, price: o.price }))
-    const verdict = verifyModel(votes, deps.rules, manual)
-    if (verdict.status === 'verified') plan.verified++
-    if (verdict.status === 'conflict') plan.conflicts.push({ key, verdict })
-    if (verdict.status === 'manual') continue
-    const proposal = propose(current, verdict, deps.approval)
-    const pending = pendingOf.get(key) ?? []
-    if (proposal === null) {
-      if (current !== undefined && verdict.price !== null && current.verified !== verdict.verified) plan.verifiedFlags.get(verdict.verified)!.push(current.version)
-      for (const row of pending) plan.withdraw.push({ row, why: 'the sources no longer propose it' })
-      continue
-    }
-    const same = pending.find((row) => samePrice(decodePoint(row.price), proposal.price))
-    for (const row of pending.filter((r) => r !== same)) plan.withdraw.push({ row, why: 'superseded by a newer proposal' })
-    if (same !== undefined) {
-      if (proposal.pending) plan.kept.push(same)
-      else plan.promote.push(same)
-      continue
-    }
-    if (proposal.pending && (rejectedOf.get(key) ?? []).some((row) => samePrice(decodePoint(row.price), proposal.price))) continue
-    const evidence: SourceEvidence[] = votes.map((v) => ({
-      source: v.sourceId,
-      trust: v.trust,
-      sourceModelId: v.sourceModelId,
-      agrees: pricesAgree(v.price, proposal.price, deps.rules.tolerance),
-      price: toPriceFigures(v.price),
-    }))
-    plan.inserts.push(
-      changeRow(
-        {
-          provider: current?.provider ?? provider,
-          model: current?.model ?? model,
-          proposal,
-          verified: verdict.verified,
-          source: verdict.source ?? 'unknown',
-          previous: current === undefined ? null : { version: current.version, price: pointOf(current) },
-          effectiveFromMs: nowMs,
-          effectiveToMs: null,
-          evidence,
-        },
-        nowMs,
-      ),
-    )
-  }
-  planBackfill(deps, plan, versionsOf, history, [...open, ...rejected], nowMs)
-  return plan
-}
-
-function planBackfill(
-  deps: RefreshDeps,
-  plan: Plan,
-  versionsOf: Map<string, PriceVersion[]>,
-  history: readonly (PriceObservation & { effectiveFromMs: number; effectiveToMs: number | null })[],
-  known: readonly PriceChangeRow[],
-  nowMs: number,
-): void {
-  for (const period of history) {
-    if (period.effectiveToMs === null) continue
-    const key = modelKey(period.provider, period.model)
-    const own = versionsOf.get(key) ?? []
-    if (own.some(isManual)) continue
-    const then = inEffect(own, period.effectiveFromMs)
-    const proposal = proposeBackfill(then, period.price, period.sourceId, deps.rules.tolerance)
-    if (proposal === null) continue
-    const seen = known.some(
-      (row) =>
-        row.kind === 'backfill' &&
-        modelKey(row.provider, row.model) === key &&
-        Number(row.effectiveFrom) === period.effectiveFromMs &&
-        Number(row.effectiveTo) === period.effectiveToMs &&
-        samePrice(decodePoint(row.price), proposal.price),
-    )
-    if (seen) continue
-    const trust = deps.sources.find((s) => s.id === period.sourceId)?.trust ?? 0
-    plan.inserts.push(
-      changeRow(
-        {
-          provider: then?.provider ?? period.provider,
-          model: then?.model ?? period.model,
-          proposal,
-          verified: false,
-          source: period.sourceId,
-          previous: then === undefined ? null : { version: then.version, price: pointOf(then) },
-          effectiveFromMs: period.effectiveFromMs,
-          effectiveToMs: period.effectiveToMs,
-          evidence: [{ source: period.sourceId, trust, sourceModelId: period.sourceModelId, agrees: true, price: toPriceFigures(period.price) }],
-        },
-        nowMs,
-      ),
-    )
-  }
-}
-
-function groupRows(rows: readonly PriceChangeRow[]): Map<string, PriceChangeRow[]> {
-  const map = new Map<string, PriceChangeRow[]>()
-  for (const row of rows) {
-    const key = modelKey(row.provider, row.model)
-    map.set(key, [...(map.get(key) ?? []), row])
-  }
-  return map
 }
 
 /** Writes the plan; returns the changes it created, kept or applied, as stored. */

@@ -85,19 +85,42 @@ export async function deleteUsageBefore(db: Executor, cutoffMs: number): Promise
 
 export type HourlyDelta = Selectable<UsageHourlyTable>
 
-/** Rows are upserted in key order: two transactions that touch the same rows never deadlock. */
-const byKey = <T>(keyOf: (row: T) => string) => (a: T, b: T) => {
-  const [ka, kb] = [keyOf(a), keyOf(b)]
-  return ka < kb ? -1 : ka > kb ? 1 : 0
+/**
+ * Rollup rows are upserted in key order, several to a statement: two transactions that
+ * touch the same rows wait for each other instead of deadlocking, and a commit costs one
+ * round trip per rollup table, not one per row. A statement may not name one key twice
+ * (PostgreSQL refuses to update a row twice in one statement), so deltas are merged by key
+ * first. Statement sizes come from a fixed set so that few statement shapes exist.
+ */
+const UPSERT_SIZES = [64, 32, 16, 8, 4, 2, 1]
+
+function mergedInKeyOrder<T extends object>(deltas: Iterable<T>, keyOf: (d: T) => string, sums: readonly (keyof T)[]): T[] {
+  const merged = new Map<string, T>()
+  for (const delta of deltas) {
+    const key = keyOf(delta)
+    const seen = merged.get(key)
+    if (seen === undefined) merged.set(key, { ...delta })
+    else for (const field of sums) (seen[field] as number) += delta[field] as number
+  }
+  return [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, delta]) => delta)
 }
 
+async function inStatements<T>(rows: readonly T[], upsert: (chunk: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < rows.length; ) {
+    const size = UPSERT_SIZES.find((n) => n <= rows.length - i) ?? 1
+    await upsert(rows.slice(i, i + size))
+    i += size
+  }
+}
+
+const HOURLY_SUMS = ['requests', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens', 'costNano', 'unpricedRequests'] as const
 const hourlyKey = (d: HourlyDelta) => [d.hourStart, d.budgetId, d.provider, d.model, d.component, d.taskType, d.tier].join('\u0000')
 
 export async function addHourly(db: Executor, deltas: Iterable<HourlyDelta>): Promise<void> {
-  for (const delta of [...deltas].sort(byKey(hourlyKey))) {
-    await db
+  await inStatements(mergedInKeyOrder(deltas, hourlyKey, HOURLY_SUMS), (chunk) =>
+    db
       .insertInto('usageHourly')
-      .values(delta)
+      .values(chunk)
       .onConflict((oc) =>
         oc.columns(['hourStart', 'budgetId', 'provider', 'model', 'component', 'taskType', 'tier']).doUpdateSet((eb) => ({
           requests: eb('usageHourly.requests', '+', eb.ref('excluded.requests')),
@@ -110,8 +133,8 @@ export async function addHourly(db: Executor, deltas: Iterable<HourlyDelta>): Pr
           unpricedRequests: eb('usageHourly.unpricedRequests', '+', eb.ref('excluded.unpricedRequests')),
         })),
       )
-      .execute()
-  }
+      .execute(),
+  )
 }
 
 export type PolicyUsageDelta = Selectable<PolicyUsageTable>
@@ -119,18 +142,18 @@ export type PolicyUsageDelta = Selectable<PolicyUsageTable>
 const policyUsageKey = (d: PolicyUsageDelta) => [d.policyId, d.scopeKey, d.bucketStart].join('\u0000')
 
 export async function addPolicyUsage(db: Executor, deltas: Iterable<PolicyUsageDelta>): Promise<void> {
-  for (const delta of [...deltas].sort(byKey(policyUsageKey))) {
-    await db
+  await inStatements(mergedInKeyOrder(deltas, policyUsageKey, ['tokens', 'costNano']), (chunk) =>
+    db
       .insertInto('policyUsage')
-      .values(delta)
+      .values(chunk)
       .onConflict((oc) =>
         oc.columns(['policyId', 'scopeKey', 'bucketStart']).doUpdateSet((eb) => ({
           tokens: eb('policyUsage.tokens', '+', eb.ref('excluded.tokens')),
           costNano: eb('policyUsage.costNano', '+', eb.ref('excluded.costNano')),
         })),
       )
-      .execute()
-  }
+      .execute(),
+  )
 }
 
 export interface Amount {
@@ -138,37 +161,68 @@ export interface Amount {
   costNano: number
 }
 
+export interface CounterSpan {
+  scopeKey: string
+  fromBucket: number
+  toBucket: number
+}
+
 /**
  * A policy's standing in one window, in one query: what records committed over buckets
- * [fromBucket, toBucket) of one scope key, and what unexpired reservations hold.
+ * [fromBucket, toBucket) of one scope key, and what unexpired reservations hold. One
+ * statement reads both, so that on PostgreSQL they come from one snapshot: a commit that
+ * turns a hold into usage is seen entirely or not at all.
  */
-export async function policyCounters(
+export async function policyCounters(db: Executor, policyId: string, span: CounterSpan, nowMs: number): Promise<{ used: Amount; held: Amount }> {
+  const [counters] = await policiesCounters(db, [{ policyId, span }], nowMs)
+  return counters as { used: Amount; held: Amount }
+}
+
+/** SQLite allows 500 terms in a compound select; each policy takes two. */
+const COUNTERS_CHUNK = 100
+
+/**
+ * policyCounters of several policies, in one query (one round trip, one snapshot) for up
+ * to a hundred policies.
+ */
+export async function policiesCounters(
   db: Executor,
-  policyId: string,
-  span: { scopeKey: string; fromBucket: number; toBucket: number },
+  policies: readonly { policyId: string; span: CounterSpan }[],
   nowMs: number,
-): Promise<{ used: Amount; held: Amount }> {
-  const rows = await db
-    .selectFrom('policyUsage')
-    .select((eb) => [sql.lit('used').as('kind'), eb.fn.sum<number>('tokens').as('tokens'), eb.fn.sum<number>('costNano').as('costNano')])
-    .where('policyId', '=', policyId)
-    .where('scopeKey', '=', span.scopeKey)
-    .where('bucketStart', '>=', span.fromBucket)
-    .where('bucketStart', '<', span.toBucket)
-    .unionAll(
-      db
-        .selectFrom('reservationHolds')
-        .select((eb) => [sql.lit('held').as('kind'), eb.fn.sum<number>('tokens').as('tokens'), eb.fn.sum<number>('costNano').as('costNano')])
-        .where('policyId', '=', policyId)
-        .where('scopeKey', '=', span.scopeKey)
-        .where('expiresAt', '>', nowMs),
-    )
-    .execute()
+): Promise<{ used: Amount; held: Amount }[]> {
+  if (policies.length > COUNTERS_CHUNK) {
+    const out: { used: Amount; held: Amount }[] = []
+    for (let i = 0; i < policies.length; i += COUNTERS_CHUNK) out.push(...(await policiesCounters(db, policies.slice(i, i + COUNTERS_CHUNK), nowMs)))
+    return out
+  }
+  if (policies.length === 0) return []
+  const used = (i: number) => {
+    const { policyId, span } = policies[i] as (typeof policies)[number]
+    return db
+      .selectFrom('policyUsage')
+      .select((eb) => [sql.lit(`used:${i}`).as('kind'), eb.fn.sum<number>('tokens').as('tokens'), eb.fn.sum<number>('costNano').as('costNano')])
+      .where('policyId', '=', policyId)
+      .where('scopeKey', '=', span.scopeKey)
+      .where('bucketStart', '>=', span.fromBucket)
+      .where('bucketStart', '<', span.toBucket)
+  }
+  const held = (i: number) => {
+    const { policyId, span } = policies[i] as (typeof policies)[number]
+    return db
+      .selectFrom('reservationHolds')
+      .select((eb) => [sql.lit(`held:${i}`).as('kind'), eb.fn.sum<number>('tokens').as('tokens'), eb.fn.sum<number>('costNano').as('costNano')])
+      .where('policyId', '=', policyId)
+      .where('scopeKey', '=', span.scopeKey)
+      .where('expiresAt', '>', nowMs)
+  }
+  let query = used(0).unionAll(held(0))
+  for (let i = 1; i < policies.length; i++) query = query.unionAll(used(i)).unionAll(held(i))
+  const rows = new Map((await query.execute()).map((row) => [row.kind, row]))
   const amount = (kind: string): Amount => {
-    const row = rows.find((r) => r.kind === kind)
+    const row = rows.get(kind)
     return { tokens: Number(row?.tokens ?? 0), costNano: Number(row?.costNano ?? 0) }
   }
-  return { used: amount('used'), held: amount('held') }
+  return policies.map((_, i) => ({ used: amount(`used:${i}`), held: amount(`held:${i}`) }))
 }
 
 /** Removes a policy's counters, before they are rebuilt from the records. */

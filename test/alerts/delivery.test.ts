@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { raisePriceAlert } from '../../src/alerts/price-alerts.js'
 import { openEngine } from '../../src/engine/engine.js'
-import { aBudgetWithPolicy, aRecord, aTestEngine, type TestEngine } from '../support/engine.js'
+import { aBudgetWithPolicy, aRecord, aTestEngine, STORE_KINDS, type TestEngine } from '../support/engine.js'
 import { aReceiver, type Answer, type Receiver } from './receiver.js'
 
 const BASE = Date.parse('2026-03-10T23:00:00Z')
@@ -21,6 +21,7 @@ const channelIds: string[] = []
 beforeAll(async () => {
   t = await aTestEngine({ startMs: BASE })
   t.engine.alerts.configureDelivery({ baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2_000 })
+  t.engine.alerts.useLog(quiet)
 })
 
 afterEach(async () => {
@@ -48,6 +49,8 @@ async function crossing(tokens = 8_500) {
   await t.engine.alerts.idle()
   return { budget, policy }
 }
+
+const quiet = { info() {}, warn() {}, error() {} }
 
 const signatureOf = (body: string, secret = SECRET) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`
 
@@ -141,27 +144,29 @@ describe('webhook channel', () => {
     expect(log.items[0]?.error).toMatch(/ECONNREFUSED/)
   })
 
-  it('delivers each alert once, however often and by however many instances it is evaluated', async () => {
+  it.each(STORE_KINDS)('delivers each alert once, however often and by however many instances it is evaluated (%s)', async (store) => {
     const { receiver } = await aWebhook()
-    const other = await openEngine({ databaseUrl: t.databaseUrl, now: () => t.clock.now })
+    const first = store === 'sqlite' ? t : await aTestEngine({ store, startMs: BASE })
+    const second = await openEngine({ databaseUrl: first.databaseUrl, now: () => first.clock.now })
+    const instances = [first.engine, second.engine]
     try {
-      const { budget } = await aBudgetWithPolicy(t, { period: 'daily', tokenLimit: 10_000 })
+      if (first !== t) await first.engine.createChannel({ name: 'hook', kind: 'webhook', url: receiver.url, secret: SECRET })
+      const { budget } = await aBudgetWithPolicy(first, { period: 'daily', tokenLimit: 10_000 })
 
       await Promise.all([
-        t.engine.recordUsage(aRecord({ budgetId: budget.id, inputTokens: 10_500, outputTokens: 0 }) as never).then(() => t.engine.checkAlerts({ budgetId: budget.id })),
-        other.engine.checkAlerts({ budgetId: budget.id }),
-        other.engine.checkAlerts({ budgetId: budget.id }),
+        first.engine.recordUsage(aRecord({ budgetId: budget.id, inputTokens: 10_500, outputTokens: 0 }) as never),
+        ...instances.flatMap((engine) => [engine.checkAlerts({ budgetId: budget.id }), engine.checkAlerts({ budgetId: budget.id })]),
       ])
-      await other.engine.checkAlerts({ budgetId: budget.id })
-      await t.engine.alerts.idle()
-      await other.engine.alerts.idle()
+      for (const engine of instances) await engine.checkAlerts({ budgetId: budget.id })
+      for (const engine of instances) await engine.alerts.idle()
 
       const alertIds = receiver.requests.map((r) => r.headers['x-budget-alert-id'])
-      const alerts = (await t.engine.listAlerts({ budgetId: budget.id, limit: 100 })).items
+      const alerts = (await first.engine.listAlerts({ budgetId: budget.id, limit: 100 })).items
       expect(alerts.map((a) => a.type).sort()).toEqual(['action', 'exceeded', 'warning'])
       expect(alertIds.sort()).toEqual(alerts.map((a) => a.id).sort())
     } finally {
-      await other.close()
+      await second.close()
+      if (first !== t) await first.dispose()
     }
   })
 
@@ -220,6 +225,7 @@ describe('channel selection', () => {
     channelIds.push(channel.id)
 
     await crossing()
+    t.engine.alerts.useLog(quiet)
 
     expect(lines.map((l) => [l.level, l.fields.alert?.type])).toEqual([['warn', 'warning']])
   })

@@ -6,21 +6,13 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Alert } from '../../src/domain/alert.js'
-import { aBudgetWithPolicy, aCall, aRecord, aTestEngine, type TestEngine } from '../support/engine.js'
+import { aBudgetWithPolicy, aCall, aRecord, aTestEngine, STORE_KINDS, type TestEngine } from '../support/engine.js'
 
 const HOUR = 3_600_000
 const MINUTE = 60_000
 const BASE = Date.parse('2026-03-10T00:00:00Z')
 
 let t: TestEngine
-
-beforeAll(async () => {
-  t = await aTestEngine({ startMs: BASE })
-})
-
-afterAll(async () => {
-  await t.dispose()
-})
 
 /** Every alert of one budget, oldest first. */
 async function alertsOf(budgetId: string): Promise<Alert[]> {
@@ -42,7 +34,15 @@ function forecastDue(used: number, limit: number, windowStart: number, at: numbe
   return windowStart + Math.ceil((elapsed * limit) / used) < windowStart + HOUR
 }
 
-describe('threshold alerts', () => {
+describe.each(STORE_KINDS)('threshold alerts on %s', (store) => {
+  beforeAll(async () => {
+    t = await aTestEngine({ store, startMs: BASE })
+  })
+
+  afterAll(async () => {
+    await t.dispose()
+  })
+
   it('raises each type once per window, exactly when that window crosses its threshold', async () => {
     const aRecordPlan = fc.record({ minute: fc.integer({ min: 0, max: 239 }), tokens: fc.integer({ min: 1, max: 450 }) })
     await fc.assert(

@@ -215,8 +215,9 @@ describe.each(STORE_KINDS)('on %s', (store) => {
       expect(summary.totals).toMatchObject({ requests: expected.totals.requests, inputTokens: expected.totals.inputTokens, outputTokens: expected.totals.outputTokens, unpricedRequests: expected.totals.unpriced })
       expect(toNano(summary.totals.costUsd)).toBe(expected.totals.costNano)
       const policies = await t.engine.listPolicies('rhetor')
-      expect(policies.map((p) => ({ period: p.period, type: p.type, costLimitUsd: p.costLimitUsd, provider: p.scope.provider }))).toEqual(
-        expected.policies.map((p) => ({ ...p, provider: p.provider })),
+      const byPeriod = (a: { period: string }, b: { period: string }) => a.period.localeCompare(b.period)
+      expect(policies.map((p) => ({ period: p.period, type: p.type, costLimitUsd: p.costLimitUsd, provider: p.scope.provider })).sort(byPeriod)).toEqual(
+        expected.policies.map((p) => ({ ...p, provider: p.provider })).sort(byPeriod),
       )
     })
 

@@ -69,5 +69,15 @@ describe.each(STORE_KINDS)('on %s', (store) => {
       expect(decision.suggestedModel?.provider).toBe('anthropic')
       expect(decision.suggestedModel!.estimatedCostUsd).toBeLessThan(decision.estimatedCostUsd!)
     })
+
+    it('judges every policy that applies to a check naming no budget, however many', async () => {
+      const budget = await t.engine.createBudget({ name: 'many' })
+      for (let i = 0; i < 120; i++) await t.engine.createPolicy({ budgetId: budget.id, type: 'hard_limit', period: 'daily', tokenLimit: i === 117 ? 1_000 : 100_000 })
+
+      const decision = await t.engine.check(aCall())
+
+      expect(decision.policies).toHaveLength(120)
+      expect(decision).toMatchObject({ allowed: false, action: 'block' })
+    })
   })
 })

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { BudgetEvent } from '../../src/events/bus.js'
 import { aRecord, aTestEngine, STORE_KINDS, type TestEngine } from '../support/engine.js'
@@ -41,7 +42,8 @@ describe.skipIf(!STORE_KINDS.includes('postgres'))('events across instances on P
     await pause(200)
 
     expect(onB).toHaveLength(1)
-    expect(onB[0]).toMatchObject({ topic: 'usage', payload: { id: record.id, costUsd: record.costUsd } })
+    expect(onB[0]).toMatchObject({ topic: 'usage', remote: true, payload: { id: record.id, costUsd: record.costUsd } })
+    expect(seenByA.find((e) => e.type === 'usage.recorded')?.remote).toBeUndefined()
     expect(seenByA.filter((e) => e.type === 'usage.recorded')).toHaveLength(1) // no echo back to its origin
     expect(seenByB.filter((e) => e.type === 'usage.recorded')).toHaveLength(1) // nor a second copy
   })
@@ -52,6 +54,22 @@ describe.skipIf(!STORE_KINDS.includes('postgres'))('events across instances on P
     const burst = await eventually(() => seenByB.filter((e) => e.type === 'test.burst'), (es) => es.length >= 500)
 
     expect(burst.map((e) => (e.payload as { i: number }).i)).toEqual(Array.from({ length: 500 }, (_, i) => i))
+  })
+
+  it('listens again after its connection is cut', async () => {
+    await sql`select pg_terminate_backend(pid) from pg_stat_activity
+      where application_name = 'tekton-budget-events' and datname = current_database()`.execute(a.store.db)
+
+    const heard = await eventually(
+      () => {
+        a.engine.ctx.events.publish({ type: 'test.after-cut', topic: 'budget_events', budgetId: null, payload: {} })
+        return seenByB.filter((e) => e.type === 'test.after-cut')
+      },
+      (es) => es.length > 0,
+      10_000,
+    )
+
+    expect(heard.length).toBeGreaterThan(0)
   })
 
   it('sends an event too big for one notification without its payload', async () => {

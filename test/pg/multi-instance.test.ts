@@ -15,7 +15,7 @@ import { aPostgresDatabase, type TestDatabase } from '../support/pg-databases.js
  */
 const CLIENTS = 64
 const RUNS = 3
-const OPS_PER_CLIENT = 8
+const OPS_PER_CLIENT = 6
 
 /** A small seeded generator (mulberry32), so that a failing run can be replayed from its seed. */
 function random(seed: number) {
@@ -73,8 +73,8 @@ describe.skipIf(!STORE_KINDS.includes('postgres'))('two service instances on one
     async (_run, seed) => {
       const rng = random(seed)
       const urls = servers.map((s) => s.url)
-      const tokenLimit = rng.int(100_000, 200_000)
-      const costLimitUsd = rng.int(100, 250) / 100
+      const tokenLimit = rng.int(70_000, 140_000)
+      const costLimitUsd = rng.int(70, 180) / 100
       const budget = (await call(urls[0]!, 'POST', '/api/v1/budgets', { name: `shared-${seed}` })).body
       const policy = { budgetId: budget.id, type: 'hard_limit', period: 'daily', tokenLimit, costLimitUsd }
       expect((await call(urls[1]!, 'POST', '/api/v1/policies', policy)).status).toBe(201)

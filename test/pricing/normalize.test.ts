@@ -38,3 +38,16 @@ describe('model id normalisation against the bundled catalog', () => {
     expect(normalizer.normalize(null, 'gpt-4o')).toBeNull()
   })
 })
+
+describe('ids the catalog writes with unusual characters', () => {
+  const normalizer = new ModelNormalizer(loadBundledPrices(), bundledProviderRules())
+
+  it('finds every bundled model under its own id', () => {
+    const missed = loadBundledPrices().filter((v) => {
+      const found = normalizer.normalize(v.provider, v.model)
+      return found?.provider !== v.provider || found.model !== v.model
+    })
+
+    expect(missed.map((v) => `${v.provider}/${v.model}`)).toEqual([])
+  })
+})

@@ -65,8 +65,8 @@ describe('exports over HTTP', () => {
       expect(reply.status).toBe(200)
       expect(reply.headers.get('content-disposition')).toMatch(/^attachment; filename=".+\.csv"$/)
     }
-    expect(parse(replies[0]!.body as string, { columns: true }).map((r: { key: string }) => r.key)).toEqual(expect.arrayContaining(['planner, "v2"', 'unpriced']))
-    expect(parse(replies[3]!.body as string, { columns: true }).map((r: { label: string }) => r.label)).toEqual(expect.arrayContaining(['sessión-☃', 'a\tb', '=1+2']))
+    expect((parse(replies[0]!.body as string, { columns: true }) as { key: string }[]).map((r) => r.key)).toEqual(expect.arrayContaining(['planner, "v2"', 'unpriced']))
+    expect((parse(replies[3]!.body as string, { columns: true }) as { label: string }[]).map((r) => r.label)).toEqual(expect.arrayContaining(['sessión-☃', 'a\tb', '=1+2']))
   })
 
   it('answers a failure before the first row as an ordinary error, not as a broken download', async () => {

@@ -68,7 +68,7 @@ describe.each(STORE_KINDS)('the usage report on %s', (store) => {
           groupBy: q.groupBy,
           limit: q.limit,
           // A comma inside a value is escaped; the list itself may arrive as repeated values.
-          ...(q.filter && { [q.filter.dimension]: q.filter.values.map((v) => v.replaceAll(',', '\\,')) }),
+          ...(q.filter && { [q.filter.dimension]: (q.filter.values as string[]).map((v) => v.replaceAll(',', '\\,')) }),
           ...(q.range.kind === 'instants' && { from: new Date(q.range.fromMs).toISOString(), to: new Date(q.range.toMs).toISOString() }),
           ...(q.range.kind === 'dates' && { from: q.range.from, to: q.range.to }),
           ...(q.range.kind === 'preset' && { period: q.range.period }),

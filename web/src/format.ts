@@ -8,16 +8,26 @@
 const LOCALE = 'en-US'
 
 const usd2 = new Intl.NumberFormat(LOCALE, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 })
-const usd4 = new Intl.NumberFormat(LOCALE, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 4 })
+const usd4 = new Intl.NumberFormat(LOCALE, { style: 'currency', currency: 'USD', minimumFractionDigits: 4, maximumFractionDigits: 4 })
 const integer = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0 })
 const compact = new Intl.NumberFormat(LOCALE, { notation: 'compact', maximumFractionDigits: 1 })
 const percent = new Intl.NumberFormat(LOCALE, { style: 'percent', maximumFractionDigits: 1 })
 const perMtok = new Intl.NumberFormat(LOCALE, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 6 })
 
-/** Dollars: cents from $1 up, up to four decimals below (a single call often costs less than a cent). */
+/** Dollars: cents from $1 up, four decimals below (a single call often costs less than a cent). */
 export function formatUsd(usd: number | null | undefined): string {
   if (usd === null || usd === undefined) return '—'
   return Math.abs(usd) >= 1 || usd === 0 ? usd2.format(usd) : usd4.format(usd)
+}
+
+/**
+ * The cost of a group of requests, saying when some had no price: "unpriced" when none
+ * had one, "$1.20 + 3 unpriced" when some did not (their cost is unknown, not zero).
+ */
+export function formatCostOf(totals: { costUsd: number; requests: number; unpricedRequests: number }): string {
+  if (totals.unpricedRequests === 0) return formatUsd(totals.costUsd)
+  if (totals.unpricedRequests >= totals.requests) return 'unpriced'
+  return `${formatUsd(totals.costUsd)} + ${formatCount(totals.unpricedRequests)} unpriced`
 }
 
 /** A price in USD per million tokens, with every decimal the catalog has (up to six). */
@@ -55,3 +65,12 @@ export function formatAgo(iso: string | null | undefined, nowMs: number = Date.n
 
 /** The label of a missing dimension value (usage recorded without a component, say). */
 export const formatKey = (value: string | null | undefined): string => (value === null || value === undefined || value === '' ? '(none)' : value)
+
+const POLICY_TYPES: Record<string, string> = { hard_limit: 'Hard limit', soft_limit: 'Soft limit', warn: 'Warn', ignore: 'Ignore' }
+const PERIODS: Record<string, string> = { hourly: 'hourly', daily: 'daily', weekly: 'weekly', monthly: 'monthly', per_session: 'per session', per_task: 'per task', rolling: 'rolling' }
+
+/** "Hard limit · daily", "Warn · rolling 90 min". */
+export function formatPolicyKind(type: string, period: string, windowSeconds?: number | null): string {
+  const length = period === 'rolling' && windowSeconds ? ` ${Math.round(windowSeconds / 60)} min` : ''
+  return `${POLICY_TYPES[type] ?? type} · ${PERIODS[period] ?? period}${length}`
+}

@@ -17,7 +17,7 @@ export function alertRoutes(app: FastifyInstance, engine: BudgetEngine): void {
 
   api.post(
     '/api/v1/alerts/check',
-    { schema: { tags, summary: "Evaluate alert rules now for one budget or every budget; returns the alerts raised", body: AlertCheckRequest.optional(), response: { 200: AlertCheckResult } } },
+    { schema: { tags, summary: "Evaluate alert rules now for one budget or every budget; returns the alerts raised", body: AlertCheckRequest.nullish(), response: { 200: AlertCheckResult } } },
     (req) => engine.checkAlerts(req.body ?? {}),
   )
 
@@ -25,7 +25,7 @@ export function alertRoutes(app: FastifyInstance, engine: BudgetEngine): void {
 
   api.post(
     '/api/v1/alerts/:id/ack',
-    { schema: { tags, summary: 'Acknowledge an alert (the first acknowledgement stands)', params: IdParam, body: AlertAck.optional(), response: { 200: Alert } } },
+    { schema: { tags, summary: 'Acknowledge an alert (the first acknowledgement stands)', params: IdParam, body: AlertAck.nullish(), response: { 200: Alert } } },
     (req) => engine.acknowledgeAlert(req.params.id, req.body?.by ?? req.apiKey?.name ?? null),
   )
 

@@ -14,7 +14,8 @@ import {
   ApolloSummaryQuery,
   TierQuery,
 } from '../../compat/apollo/schemas.js'
-import { splitByUsageType, type ApolloBudget } from '../../compat/apollo/token-budget.js'
+import { splitByUsageType } from '../../compat/apollo/allocation-view.js'
+import type { ApolloBudget } from '../../compat/apollo/token-budget.js'
 
 const ContextParam = z.object({ contextId: Label })
 

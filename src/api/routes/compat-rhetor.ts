@@ -31,6 +31,8 @@ import {
 } from '../../compat/rhetor/schemas.js'
 
 const PeriodParam = z.object({ period: RhetorPeriod })
+/** Estimates and checks that record nothing: a read key may ask them, as it may price calls. */
+const readOnly = { role: 'read' as const }
 const ProviderQuery = z.object({ provider: ProviderKey })
 
 /** Rhetor's BudgetManager over HTTP: cost limits per period and provider on the `rhetor` budget. */
@@ -41,17 +43,17 @@ export function compatRhetorRoutes(app: FastifyInstance, rhetor: RhetorBudget): 
 
   api.post(
     `${base}/count-tokens`,
-    { schema: { tags, summary: 'Tokens in a text (an estimate: about 4 characters a token)', body: CountTokensRequest, response: { 200: TokenCountResult } } },
+    { config: readOnly, schema: { tags, summary: 'Tokens in a text (an estimate: about 4 characters a token)', body: CountTokensRequest, response: { 200: TokenCountResult } } },
     async (req) => ({ tokens: rhetor.countTokens(req.body.text), estimated: true as const }),
   )
 
-  api.post(`${base}/calculate-cost`, { schema: { tags, summary: 'Cost of an input and an output text', body: CostRequest, response: { 200: CostBreakdown } } }, (req) =>
+  api.post(`${base}/calculate-cost`, { config: readOnly, schema: { tags, summary: 'Cost of an input and an output text', body: CostRequest, response: { 200: CostBreakdown } } }, (req) =>
     rhetor.calculateCost(req.body.provider, req.body.model, req.body.inputText, req.body.outputText),
   )
 
   api.post(
     `${base}/estimate-cost`,
-    { schema: { tags, summary: 'Cost of an input text and an expected output length (characters)', body: EstimateRequest, response: { 200: CostBreakdown } } },
+    { config: readOnly, schema: { tags, summary: 'Cost of an input text and an expected output length (characters)', body: EstimateRequest, response: { 200: CostBreakdown } } },
     (req) => rhetor.estimateCost(req.body),
   )
 
@@ -119,6 +121,7 @@ export function compatRhetorRoutes(app: FastifyInstance, rhetor: RhetorBudget): 
   api.post(
     `${base}/check`,
     {
+      config: readOnly,
       schema: {
         tags,
         summary: "Whether a call fits the budget (Rhetor's check_budget); reserves nothing",
@@ -138,13 +141,13 @@ export function compatRhetorRoutes(app: FastifyInstance, rhetor: RhetorBudget): 
 
   api.post(
     `${base}/cheaper-alternative`,
-    { schema: { tags, summary: 'A cheaper model for the same task, in Rhetor’s provider order', body: AlternativeRequest, response: { 200: AlternativeResult } } },
+    { config: readOnly, schema: { tags, summary: 'A cheaper model for the same task, in Rhetor’s provider order', body: AlternativeRequest, response: { 200: AlternativeResult } } },
     async (req) => ({ alternative: rhetor.findCheaperAlternative(req.body.provider, req.body.model, req.body.taskType) }),
   )
 
   api.post(
     `${base}/route`,
-    { schema: { tags, summary: 'The model to use within the budget: the default, a cheaper one, or a free one', body: RouteRequest, response: { 200: RouteResult } } },
+    { config: readOnly, schema: { tags, summary: 'The model to use within the budget: the default, a cheaper one, or a free one', body: RouteRequest, response: { 200: RouteResult } } },
     (req) => rhetor.routeWithBudgetAwareness(req.body),
   )
 }

@@ -51,14 +51,26 @@ function isStainless(client: unknown): client is StainlessClient {
   return typeof c?.fetch === 'function' && typeof c.prepareOptions === 'function'
 }
 
-/** The client's own headers option with one more header, whatever form it has. */
+/**
+ * Stainless's merged-headers form, which SDK methods pass: `{values: Headers, nulls: Set}`
+ * under a private brand symbol (which a spread copies along).
+ */
+function isNullableHeaders(headers: object): headers is { values: Headers; nulls: Set<string> } {
+  const h = headers as { values?: unknown; nulls?: unknown }
+  return h.values instanceof Headers && h.nulls instanceof Set
+}
+
+const headersWith = (headers: Headers, name: string, value: string) => {
+  const copy = new Headers(headers)
+  copy.set(name, value)
+  return copy
+}
+
+/** The request's headers option with one more header, whatever form it has. */
 function withHeader(headers: unknown, name: string, value: string): unknown {
   if (headers === undefined || headers === null) return { [name]: value }
-  if (headers instanceof Headers) {
-    const copy = new Headers(headers)
-    copy.set(name, value)
-    return copy
-  }
+  if (headers instanceof Headers) return headersWith(headers, name, value)
+  if (typeof headers === 'object' && isNullableHeaders(headers)) return { ...headers, values: headersWith(headers.values, name, value) }
   if (Array.isArray(headers)) return [...headers, [name, value]]
   return { ...(headers as object), [name]: value }
 }

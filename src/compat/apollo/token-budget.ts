@@ -19,6 +19,7 @@
  * allocation still may spend.
  */
 import { randomUUID } from 'node:crypto'
+import { MAX_TTL_SECONDS } from '../../domain/check.js'
 import type { Tier } from '../../domain/common.js'
 import { BudgetError, invalid } from '../../domain/errors.js'
 import type { BudgetEngine } from '../../engine/engine.js'
@@ -43,13 +44,12 @@ import {
   ApolloSummaryQuery,
   type UsageType,
 } from './schemas.js'
+import { splitByUsageType, type TokenSplit, toAllocation } from './allocation-view.js'
 import { apolloSummaries } from './summary.js'
 import { type TierQuery, TierResolver } from './tiers.js'
 
 export const APOLLO_BUDGET = 'apollo'
 const DAY_MS = 86_400_000
-/** Reservations live at most a day (MAX_TTL_SECONDS); a longer allocation takes a new one when it records. */
-const MAX_HOLD_SECONDS = 86_400
 const UNKNOWN = 'unknown'
 
 export interface ApolloOptions {
@@ -60,21 +60,6 @@ export interface ApolloOptions {
 
 /** Which allocation: by context (Apollo's key) or by allocation id (the legacy message API). */
 export type AllocationRef = { contextId: string } | { allocationId: string }
-
-/** Tokens of one use, split the way a usage record needs them. */
-export interface TokenSplit {
-  inputTokens: number
-  outputTokens: number
-}
-
-/**
- * Apollo recorded a count and a usage type, never both sides: input and output go to their
- * side, and `total` (which has no split) counts as input, the cheaper side, so that a
- * recomputed cost is never more than what was spent.
- */
-export function splitByUsageType(tokens: number, usageType: UsageType | string): TokenSplit {
-  return usageType === 'output' ? { inputTokens: 0, outputTokens: tokens } : { inputTokens: tokens, outputTokens: 0 }
-}
 
 export class ApolloBudget {
   readonly tiers: TierResolver
@@ -255,9 +240,12 @@ export class ApolloBudget {
     return apolloSummaries(this.engine, await this.ready(), ApolloSummaryQuery.parse(query))
   }
 
-  /** Reserves `tokens` for the allocation; a refusal is a decision, with its reasons. */
+  /**
+   * Reserves `tokens` for the allocation; a refusal is a decision, with its reasons. A hold
+   * lives at most a day (MAX_TTL_SECONDS): a longer allocation takes a new one when it records.
+   */
   private async hold(row: AllocationRow, tokens: number): Promise<{ allowed: boolean; reservationId: string | null; reasons: string[] }> {
-    const ttlSeconds = Math.min(MAX_HOLD_SECONDS, Math.floor((Number(row.expiresAt) - this.engine.ctx.now()) / 1000))
+    const ttlSeconds = Math.min(MAX_TTL_SECONDS, Math.floor((Number(row.expiresAt) - this.engine.ctx.now()) / 1000))
     if (tokens <= 0 || ttlSeconds < 1) return { allowed: true, reservationId: null, reasons: [] }
     const decision = await this.engine.check({
       budgetId: row.budgetId,
@@ -308,30 +296,6 @@ export class ApolloBudget {
   }
 
   private toAllocation(row: AllocationRow): Allocation {
-    const now = this.engine.ctx.now()
-    const allocated = Number(row.tokensAllocated)
-    const used = Number(row.tokensUsed)
-    const isExpired = Number(row.expiresAt) <= now
-    return {
-      id: row.id,
-      contextId: row.contextId,
-      budgetId: row.budgetId,
-      reservationId: row.reservationId,
-      component: row.component,
-      taskType: row.taskType,
-      tier: row.tier as Tier,
-      provider: row.provider,
-      model: row.model,
-      priority: Number(row.priority),
-      tokensAllocated: allocated,
-      tokensUsed: used,
-      remainingTokens: Math.max(0, allocated - used),
-      usagePercentage: allocated === 0 ? 0 : Math.round((used / allocated) * 10_000) / 10_000,
-      isActive: Boolean(Number(row.isActive)) && !isExpired,
-      isExpired,
-      createdAt: new Date(Number(row.createdAt)).toISOString(),
-      expiresAt: new Date(Number(row.expiresAt)).toISOString(),
-      metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-    }
+    return toAllocation(row, this.engine.ctx.now())
   }
 }

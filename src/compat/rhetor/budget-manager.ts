@@ -23,6 +23,9 @@ import type { BudgetEngine } from '../../engine/engine.js'
 import { ensureBudget } from '../budget-setup.js'
 import { parseLegacyTimestamp } from '../legacy-time.js'
 import { cheaperAlternative, cheapestModel, modelTiers } from './model-choice.js'
+import { priceTokens } from './pricing.js'
+import { routeWithinBudget } from './routing.js'
+import { type SpentByProvider, spentByProvider, usageByGroup } from './usage-totals.js'
 import {
   type CheckInfo,
   CheckRequest,
@@ -111,12 +114,12 @@ export class RhetorBudget {
   }
 
   async calculateCost(provider: string, model: string, inputText: string, outputText: string): Promise<CostBreakdown> {
-    return this.priceTokens(provider, model, estimateTokens(inputText), estimateTokens(outputText))
+    return priceTokens(this.engine, provider, model, estimateTokens(inputText), estimateTokens(outputText))
   }
 
   async estimateCost(request: EstimateRequest): Promise<CostBreakdown> {
     const input = EstimateRequest.parse(request)
-    return this.priceTokens(input.provider, input.model, estimateTokens(input.inputText), estimateTokensOfLength(input.estimatedOutputLength))
+    return priceTokens(this.engine, input.provider, input.model, estimateTokens(input.inputText), estimateTokensOfLength(input.estimatedOutputLength))
   }
 
   /** Rhetor's record_usage. A cost the caller gives is kept as metadata.rhetor.legacyCostUsd; ours is recomputed. */
@@ -147,7 +150,7 @@ export class RhetorBudget {
       outputTokens,
       metadata: { ...input.metadata, tokensEstimated: true },
     })
-    const cost = await this.priceTokens(input.provider, input.model, inputTokens, outputTokens, record.timestamp)
+    const cost = await priceTokens(this.engine, input.provider, input.model, inputTokens, outputTokens, record.timestamp)
     return { ...cost, usageId: record.id, provider: record.provider, model: record.model, component: record.component, taskType: record.taskType, timestamp: record.timestamp }
   }
 
@@ -242,34 +245,7 @@ export class RhetorBudget {
   }
 
   async getUsageSummary(period: RhetorPeriod = 'daily', groupBy = 'provider'): Promise<RhetorUsageSummary> {
-    const key = groupBy === 'task_type' || groupBy === 'taskType' ? 'taskType' : groupBy
-    if (key !== 'provider' && key !== 'model' && key !== 'component' && key !== 'taskType') {
-      throw invalid(`groupBy must be provider, model, component or task_type, got ${groupBy}`, { path: ['groupBy'] })
-    }
-    const { startMs, endMs } = this.window(period)
-    const summary = await this.engine.usageSummary({
-      budgetId: await this.ready(),
-      groupBy: [key],
-      from: new Date(startMs).toISOString(),
-      to: new Date(endMs).toISOString(),
-    })
-    const groups: RhetorUsageSummary['groups'] = {}
-    for (const group of summary.groups) {
-      const t = group.totals
-      groups[group.key[key] ?? 'unknown'] = { cost: t.costUsd, inputTokens: t.inputTokens, outputTokens: t.outputTokens, count: t.requests, unpriced: t.unpricedRequests }
-    }
-    const t = summary.totals
-    return {
-      period,
-      groupBy,
-      totalCost: t.costUsd,
-      totalInputTokens: t.inputTokens,
-      totalOutputTokens: t.outputTokens,
-      totalTokens: t.inputTokens + t.outputTokens,
-      count: t.requests,
-      unpriced: t.unpricedRequests,
-      groups,
-    }
+    return usageByGroup(this.engine, await this.ready(), period, this.window(period), groupBy)
   }
 
   getModelTiers(provider?: string): ModelTiers {
@@ -282,52 +258,17 @@ export class RhetorBudget {
 
   /** Rhetor's route_with_budget_awareness: the default model if the budget allows it, else something cheaper, else something free. */
   async routeWithBudgetAwareness(request: RouteRequest): Promise<RouteResult> {
-    const input = RouteRequest.parse(request)
-    const original = { originalProvider: input.defaultProvider, originalModel: input.defaultModel }
-    const route = (provider: string, model: string, warnings: string[]): RouteResult => ({
-      provider,
-      model,
-      warnings,
-      ...original,
-      isDowngraded: provider !== input.defaultProvider || model !== input.defaultModel,
+    return routeWithinBudget(RouteRequest.parse(request), {
+      check: (r) => this.checkBudget(r),
+      cheaperAlternative: (provider, model, taskType) => this.findCheaperAlternative(provider, model, taskType),
+      freeModels: this.freeModels,
+      cheapest: () => cheapestModel(this.engine.ctx.catalog, this.engine.ctx.now()),
     })
-    const check = (provider: string, model: string) =>
-      this.checkBudget({ provider, model, inputText: input.inputText, taskType: input.taskType, ...(input.component !== undefined && { component: input.component }) })
-
-    const first = await check(input.defaultProvider, input.defaultModel)
-    if (first.allowed) return route(input.defaultProvider, input.defaultModel, first.info.warnings)
-    const alternative = this.findCheaperAlternative(input.defaultProvider, input.defaultModel, input.taskType)
-    if (alternative) {
-      const second = await check(alternative.provider, alternative.model)
-      if (second.allowed) {
-        const note = `Budget limit exceeded. Downgraded from ${input.defaultProvider}/${input.defaultModel} to ${alternative.provider}/${alternative.model}`
-        return route(alternative.provider, alternative.model, [...second.info.warnings, note])
-      }
-    }
-    const [free] = this.freeModels
-    if (free) return route(free.provider, free.model, [`Budget limit exceeded. Using free model ${free.provider}/${free.model}`])
-    const cheapest = cheapestModel(this.engine.ctx.catalog, this.engine.ctx.now())
-    if (cheapest) return route(cheapest.provider, cheapest.model, [`Budget limit exceeded. Using cheapest model ${cheapest.provider}/${cheapest.model}`])
-    return route(input.defaultProvider, input.defaultModel, ['Budget limit exceeded but no alternatives available. Using default model.'])
   }
 
   /** Nano-USD spent in the current window of `period`, per provider and in all. */
-  private async spentByProvider(period: RhetorPeriod): Promise<{ all: number; byProvider: Map<string, number> }> {
-    const { startMs, endMs } = this.window(period)
-    const summary = await this.engine.usageSummary({
-      budgetId: await this.ready(),
-      groupBy: ['provider'],
-      from: new Date(startMs).toISOString(),
-      to: new Date(endMs).toISOString(),
-    })
-    const byProvider = new Map<string, number>()
-    let all = 0
-    for (const group of summary.groups) {
-      const nano = usdToNano(group.totals.costUsd)
-      byProvider.set(group.key.provider ?? 'unknown', nano)
-      all += nano
-    }
-    return { all, byProvider }
+  private async spentByProvider(period: RhetorPeriod): Promise<SpentByProvider> {
+    return spentByProvider(this.engine, await this.ready(), this.window(period))
   }
 
   private window(period: RhetorPeriod): TimeWindow {
@@ -342,22 +283,5 @@ export class RhetorBudget {
       return ms
     }
     return { startMs: parse(start, 'startDate'), endMs: end === undefined ? this.engine.ctx.now() + 1 : parse(end, 'endDate') }
-  }
-
-  private async priceTokens(provider: string, model: string, inputTokens: number, outputTokens: number, timestamp?: string): Promise<CostBreakdown> {
-    const at = timestamp === undefined ? {} : { timestamp }
-    const total = await this.engine.calculateCost({ provider, model, inputTokens, outputTokens, ...at })
-    const inputOnly = await this.engine.calculateCost({ provider, model, inputTokens, outputTokens: 0, ...at })
-    const priced = total.costUsd !== null && inputOnly.costUsd !== null
-    return {
-      inputTokens,
-      outputTokens,
-      inputCost: priced ? inputOnly.costUsd : null,
-      outputCost: priced ? nanoToUsd(usdToNano(total.costUsd ?? 0) - usdToNano(inputOnly.costUsd ?? 0)) : null,
-      totalCost: total.costUsd,
-      unpriced: total.unpriced,
-      priceVersion: total.priceVersion,
-      tokensEstimated: true,
-    }
   }
 }

@@ -8,6 +8,7 @@
  */
 import { invalid } from '../../domain/errors.js'
 import type { PriceSourceConfig, PriceSourceOverrides, SourceKind } from '../../domain/price-monitoring.js'
+import { isCronPattern } from '../schedule.js'
 import type { ParsedFeed } from './adapter.js'
 import { LITELLM_URL, parseLiteLlm } from './litellm.js'
 import { LLMPRICES_HISTORY_URL, LLMPRICES_URL, parseLlmPrices } from './llmprices.js'
@@ -41,6 +42,9 @@ export const PARSERS: Partial<Record<SourceKind, (body: string) => ParsedFeed>> 
 export function resolveSources(overrides: PriceSourceOverrides = {}): PriceSourceConfig[] {
   const sources = DEFAULT_SOURCES.map((s) => ({ ...s }))
   for (const [id, settings] of Object.entries(overrides)) {
+    if (settings.refreshCron !== undefined && !isCronPattern(settings.refreshCron)) {
+      throw invalid(`price source ${id}: refreshCron ${JSON.stringify(settings.refreshCron)} is not a cron pattern`, { source: id })
+    }
     const existing = sources.find((s) => s.id === id)
     if (existing !== undefined) {
       if (settings.kind !== undefined && settings.kind !== existing.kind) {

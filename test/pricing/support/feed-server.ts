@@ -116,3 +116,33 @@ export function feedSettings(url: string) {
 
 /** Fetch settings for tests: no waiting between requests, quick retries, a short timeout. */
 export const FAST_FETCH = { timeoutMs: 2_000, retries: 1, backoffMs: 5, minIntervalMs: 0 }
+
+export interface FeedSet {
+  settings: ReturnType<typeof feedSettings>
+  servers: FeedServer[]
+  close(): Promise<void>
+}
+
+/**
+ * Every default feed on a server of its own, as on the internet: a service's per-host rate
+ * limit then spaces nothing, whatever its settings.
+ */
+export async function aFeedSet(): Promise<FeedSet> {
+  const routes = fixtureRoutes()
+  const paths = [['/litellm.json'], ['/current-v1.json', '/historical-v1.json'], ['/api/v1/models'], ['/llmprices.html'], ['/pretrained.html']]
+  const servers = await Promise.all(paths.map((group) => aFeedServer(Object.fromEntries(group.map((p) => [p, routes[p]!])))))
+  const [litellm, llmprices, openrouter, llmpricesHtml, pretrained] = servers.map((s) => s.url)
+  return {
+    settings: {
+      litellm: { url: `${litellm}/litellm.json` },
+      llmprices: { url: `${llmprices}/current-v1.json`, historyUrl: `${llmprices}/historical-v1.json` },
+      openrouter: { url: `${openrouter}/api/v1/models` },
+      llmprices_html: { url: `${llmpricesHtml}/llmprices.html` },
+      pretrained_html: { url: `${pretrained}/pretrained.html` },
+    },
+    servers,
+    close: async () => {
+      await Promise.all(servers.map((s) => s.close()))
+    },
+  }
+}

@@ -72,7 +72,7 @@ function options(UPlot: typeof uPlot, props: Props, width: number, order: number
         label: props.series[i]?.label ?? '',
         stroke: colour(i),
         width: stacked ? 0 : 2,
-        ...(stacked && { fill: colour(i), paths: UPlot.paths.bars!({ size: [0.8, 48] }) }),
+        ...(stacked && { fill: colour(i), paths: UPlot.paths.bars!({ size: [0.8, 48] }), points: { show: false } }),
         ...(!stacked && { paths: UPlot.paths.stepped!({ align: 1 }) }),
         value: (_u: uPlot, _v: number | null, _s: number, dataIndex: number | null) => {
           const v = dataIndex === null ? null : stacked ? raw(position + 1, dataIndex) : (props.series[i]?.values[dataIndex] ?? null)

@@ -4,6 +4,7 @@
  */
 import { GRANULARITIES, type GranularityChoice, isRangeKey, localDate, RANGES, type RangeKey, resolveRange, type ResolvedRange } from '../range.js'
 import { useQueryParam } from '../router.js'
+import { Control } from './control.js'
 
 export interface RangeState {
   range: RangeKey
@@ -37,39 +38,43 @@ export function useRange(defaultRange: RangeKey = '7d'): RangeState & { set: { r
 export function RangePicker({ state, withGranularity = false }: { state: ReturnType<typeof useRange>; withGranularity?: boolean }) {
   return (
     <div class="controls" role="group" aria-label="Time range">
-      <label>
-        Range
-        <select value={state.range} onChange={(e) => state.set.range(e.currentTarget.value)}>
-          {Object.entries(RANGES).map(([value, label]) => (
-            <option key={value} value={value}>
-              {label}
-            </option>
-          ))}
-        </select>
-      </label>
-      {state.range === 'custom' && (
-        <>
-          <label>
-            From
-            <input type="date" value={state.fromDate} max={state.toDate} onChange={(e) => e.currentTarget.value && state.set.from(e.currentTarget.value)} />
-          </label>
-          <label>
-            To
-            <input type="date" value={state.toDate} min={state.fromDate} onChange={(e) => e.currentTarget.value && state.set.to(e.currentTarget.value)} />
-          </label>
-        </>
-      )}
-      {withGranularity && (
-        <label>
-          Granularity
-          <select value={state.granularity} onChange={(e) => state.set.granularity(e.currentTarget.value)}>
-            {GRANULARITIES.map((g) => (
-              <option key={g} value={g}>
-                {g === 'auto' ? 'Automatic' : `By ${g}`}
+      <Control label="Range">
+        {(id) => (
+          <select id={id} value={state.range} onChange={(e) => state.set.range(e.currentTarget.value)}>
+            {Object.entries(RANGES).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
               </option>
             ))}
           </select>
-        </label>
+        )}
+      </Control>
+      {state.range === 'custom' && (
+        <>
+          <Control label="From">
+            {(id) => (
+              <input id={id} type="date" value={state.fromDate} max={state.toDate} onChange={(e) => e.currentTarget.value && state.set.from(e.currentTarget.value)} />
+            )}
+          </Control>
+          <Control label="To">
+            {(id) => (
+              <input id={id} type="date" value={state.toDate} min={state.fromDate} onChange={(e) => e.currentTarget.value && state.set.to(e.currentTarget.value)} />
+            )}
+          </Control>
+        </>
+      )}
+      {withGranularity && (
+        <Control label="Granularity">
+          {(id) => (
+            <select id={id} value={state.granularity} onChange={(e) => state.set.granularity(e.currentTarget.value)}>
+              {GRANULARITIES.map((g) => (
+                <option key={g} value={g}>
+                  {g === 'auto' ? 'Automatic' : `By ${g}`}
+                </option>
+              ))}
+            </select>
+          )}
+        </Control>
       )}
     </div>
   )

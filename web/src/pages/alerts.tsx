@@ -12,6 +12,7 @@ import { Empty, ErrorNotice, Loaded } from '../components/states.js'
 import { useQueryParam } from '../router.js'
 import { useSession } from '../session.js'
 import { useResource } from '../use-resource.js'
+import { Control } from '../components/control.js'
 
 const TYPES: AlertType[] = ['warning', 'action', 'exceeded', 'forecast', 'price_change', 'price_conflict', 'source_failure']
 const SEVERITIES: AlertSeverity[] = ['info', 'warning', 'critical']
@@ -51,49 +52,53 @@ export function AlertsPage() {
   return (
     <Page title="Alerts" intro="What passed a threshold, is about to run out, or changed in the price catalog.">
       <form class="controls" aria-label="Filter alerts" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Budget
-          <select value={budgetId} onChange={(e) => setBudget(e.currentTarget.value)}>
-            <option value="">All budgets</option>
-            {(budgets.data?.items ?? []).map((b) => (
-              <option key={b.id} value={b.id}>
-                {b.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Type
-          <select value={type} onChange={(e) => setType(e.currentTarget.value)}>
-            <option value="">All types</option>
-            {TYPES.map((t) => (
-              <option key={t} value={t}>
-                {t.replace('_', ' ')}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Severity
-          <select value={severity} onChange={(e) => setSeverity(e.currentTarget.value)}>
-            <option value="">Any severity</option>
-            {SEVERITIES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Status
-          <select value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
-            {Object.entries(STATUSES).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Control label="Budget">
+          {(id) => (
+            <select id={id} value={budgetId} onChange={(e) => setBudget(e.currentTarget.value)}>
+              <option value="">All budgets</option>
+              {(budgets.data?.items ?? []).map((b) => (
+                <option key={b.id} value={b.id}>
+                  {b.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Control>
+        <Control label="Type">
+          {(id) => (
+            <select id={id} value={type} onChange={(e) => setType(e.currentTarget.value)}>
+              <option value="">All types</option>
+              {TYPES.map((t) => (
+                <option key={t} value={t}>
+                  {t.replace('_', ' ')}
+                </option>
+              ))}
+            </select>
+          )}
+        </Control>
+        <Control label="Severity">
+          {(id) => (
+            <select id={id} value={severity} onChange={(e) => setSeverity(e.currentTarget.value)}>
+              <option value="">Any severity</option>
+              {SEVERITIES.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          )}
+        </Control>
+        <Control label="Status">
+          {(id) => (
+            <select id={id} value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
+              {Object.entries(STATUSES).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Control>
       </form>
       {failure && <ErrorNotice error={failure} what="the acknowledgement" />}
       <Section title="Alerts">

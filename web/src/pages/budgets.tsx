@@ -14,7 +14,7 @@ import { PolicyForm } from '../components/policy-form.js'
 import { type Column, SortableTable } from '../components/sortable-table.js'
 import { Command, Empty, ErrorNotice, Loaded } from '../components/states.js'
 import { UtilizationBar } from '../components/utilization-bar.js'
-import { formatCount, formatDate, formatInstant, formatPercent, formatUsd } from '../format.js'
+import { formatCount, formatDate, formatInstant, formatPercent, formatPolicyKind, formatUsd } from '../format.js'
 import { Link, navigate } from '../router.js'
 import { useSession } from '../session.js'
 import { useResource } from '../use-resource.js'
@@ -205,11 +205,10 @@ function BudgetDetail({ id }: { id: string }) {
 
 function describe(p: Policy): string {
   const limits = [p.tokenLimit !== undefined && `${formatCount(p.tokenLimit)} tokens`, p.costLimitUsd !== undefined && formatUsd(p.costLimitUsd)].filter(Boolean).join(' and ')
-  const period = p.period === 'rolling' ? `rolling ${Math.round((p.windowSeconds ?? 0) / 60)} min` : p.period.replace('_', ' ')
   const scope = Object.entries(p.scope)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ')
-  return `${p.type.replace('_', ' ')} · ${period}${limits ? ` · ${limits}` : ''}${scope ? ` · ${scope}` : ''}`
+  return `${formatPolicyKind(p.type, p.period, p.windowSeconds)}${limits ? ` · ${limits}` : ''}${scope ? ` · ${scope}` : ''}`
 }
 
 function PolicyItem({ policy, window, canWrite, onChanged, onRemove }: { policy: Policy; window: PolicyWindowUsage | undefined; canWrite: boolean; onChanged: () => void; onRemove: () => void }) {

@@ -10,7 +10,7 @@ import { RangePicker, useRange } from '../components/range-picker.js'
 import { Segmented } from '../components/segmented.js'
 import { type Column, SortableTable } from '../components/sortable-table.js'
 import { Command, Empty, ErrorNotice, Loaded } from '../components/states.js'
-import { formatChange, formatCount, formatInstant, formatKey, formatPercent, formatUsd } from '../format.js'
+import { formatChange, formatCount, formatInstant, formatKey, formatPercent, formatCostOf, formatUsd } from '../format.js'
 import { viewerTimeZone } from '../range.js'
 import { useQueryParam } from '../router.js'
 import { useResource } from '../use-resource.js'
@@ -70,11 +70,11 @@ function CostsView({ report, by }: { report: TopReport; by: Dimension }) {
   const columns = useMemo<Column<TopRow>[]>(
     () => [
       { key: 'key', label: DIMENSIONS[by], value: (r) => formatKey(r.key) },
-      { key: 'cost', label: 'Cost', numeric: true, value: (r) => r.current.costUsd, render: (r) => formatUsd(r.current.costUsd) },
+      { key: 'cost', label: 'Cost', numeric: true, value: (r) => r.current.costUsd, render: (r) => formatCostOf(r.current) },
       { key: 'share', label: 'Share', numeric: true, value: (r) => (total > 0 ? r.current.costUsd / total : 0), render: (r) => formatPercent(total > 0 ? r.current.costUsd / total : 0) },
       { key: 'requests', label: 'Requests', numeric: true, value: (r) => r.current.requests, render: (r) => formatCount(r.current.requests) },
       { key: 'tokens', label: 'Tokens', numeric: true, value: (r) => r.current.totalTokens, render: (r) => formatCount(r.current.totalTokens) },
-      { key: 'perRequest', label: 'Cost / request', numeric: true, value: (r) => (r.current.requests > 0 ? r.current.costUsd / r.current.requests : 0), render: (r) => formatUsd(r.current.requests > 0 ? r.current.costUsd / r.current.requests : 0) },
+      { key: 'perRequest', label: 'Cost / request', numeric: true, value: (r) => (r.current.requests > 0 ? r.current.costUsd / r.current.requests : 0), render: (r) => (r.current.unpricedRequests >= r.current.requests ? '—' : formatUsd(r.current.costUsd / r.current.requests)) },
       { key: 'previous', label: 'Previous period', numeric: true, value: (r) => r.previous.costUsd, render: (r) => formatUsd(r.previous.costUsd) },
       { key: 'change', label: 'Change', numeric: true, value: (r) => r.change.percent, render: (r) => <span class={r.change.percent !== null && r.change.percent > 0 ? 'text-bad' : undefined}>{formatChange(r.change.percent)}</span> },
       { key: 'unpriced', label: 'Unpriced', numeric: true, value: (r) => r.current.unpricedRequests, render: (r) => (r.current.unpricedRequests > 0 ? <span class="badge badge-warn">{formatCount(r.current.unpricedRequests)}</span> : '0') },

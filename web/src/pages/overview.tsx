@@ -11,7 +11,7 @@ import { AlertList } from '../components/alert-list.js'
 import { Page, Section, Stat } from '../components/page.js'
 import { Command, Empty, Loaded } from '../components/states.js'
 import { UtilizationBar } from '../components/utilization-bar.js'
-import { formatAgo, formatCount, formatInstant, formatUsd } from '../format.js'
+import { formatAgo, formatCount, formatInstant, formatPolicyKind, formatUsd } from '../format.js'
 import { viewerTimeZone } from '../range.js'
 import { Link } from '../router.js'
 import { useResource } from '../use-resource.js'
@@ -109,12 +109,8 @@ export function OverviewPage() {
   )
 }
 
-function scopeText(policy: PolicyOutlook): string {
-  return policy.period === 'rolling' ? 'rolling window' : policy.period.replace('_', ' ')
-}
-
 function PolicyRow({ policy: p }: { policy: PolicyOutlook }) {
-  const label = `${p.type.replace('_', ' ')} · ${scopeText(p)}`
+  const label = formatPolicyKind(p.type, p.period)
   return (
     <div class="policy-row" data-testid={`policy-${p.policyId}`}>
       <div class="policy-title">

@@ -16,6 +16,7 @@ import { itemsOf } from '../items.js'
 import { useQueryParam } from '../router.js'
 import { useSession } from '../session.js'
 import { useResource } from '../use-resource.js'
+import { Control } from '../components/control.js'
 
 const ON_PRICES = { topics: ['price_updates'] } as const
 
@@ -28,6 +29,9 @@ const orMissing = async <T,>(load: Promise<T>): Promise<T | null> => {
     throw error
   }
 }
+
+/** When a price took effect; the bundled catalog's prices have no date (they start at the epoch). */
+const since = (iso: string) => (Date.parse(iso) === 0 ? 'always' : formatInstant(iso))
 
 const NotOffered = ({ what }: { what: string }) => <p class="muted">This service does not offer {what} yet (price monitoring needs a newer version).</p>
 
@@ -128,7 +132,7 @@ function Catalog({ search, onSearch, onSelect }: { search: string; onSearch: (q:
       { key: 'cacheWrite', label: 'Cache write', numeric: true, value: (p) => p.cacheWritePerMtok ?? null, render: (p) => formatPerMtok(p.cacheWritePerMtok) },
       { key: 'verified', label: 'Status', value: (p) => (p.verified ? 'verified' : 'unverified'), render: (p) => <span class={`badge badge-${p.verified ? 'ok' : 'warn'}`}>{p.verified ? 'verified' : 'unverified'}</span> },
       { key: 'source', label: 'Source', value: (p) => p.source },
-      { key: 'from', label: 'In effect since', value: (p) => p.effectiveFrom, render: (p) => formatInstant(p.effectiveFrom) },
+      { key: 'from', label: 'In effect since', value: (p) => p.effectiveFrom, render: (p) => since(p.effectiveFrom) },
     ],
     [onSelect],
   )
@@ -142,10 +146,11 @@ function Catalog({ search, onSearch, onSelect }: { search: string; onSearch: (q:
           onSearch(draft.trim())
         }}
       >
-        <label>
-          Search models
-          <input type="search" value={draft} placeholder="e.g. sonnet, gpt-4o" onInput={(e) => setDraft(e.currentTarget.value)} />
-        </label>
+        <Control label="Search models">
+          {(id) => (
+            <input id={id} type="search" value={draft} placeholder="e.g. sonnet, gpt-4o" onInput={(e) => setDraft(e.currentTarget.value)} />
+          )}
+        </Control>
         <button type="submit">Search</button>
       </form>
       <Loaded resource={prices} what="the price catalog">
@@ -185,11 +190,17 @@ function History({ modelKey, onClose }: { modelKey: string; onClose: () => void 
 
 function HistoryChart({ history }: { history: PriceHistory }) {
   const chart = useMemo(() => {
+    // Start at most half a year back (the bundled catalog dates its prices from 1970); the
+    // version in effect then is drawn from the window's start.
+    const nowS = Date.now() / 1000
     const versions = history.versions
-    const x = versions.map((v) => Date.parse(v.effectiveFrom) / 1000)
-    const last = versions[versions.length - 1]
-    if (last !== undefined) x.push(Math.max(Date.now() / 1000, Date.parse(last.effectiveTo ?? last.effectiveFrom) / 1000))
-    const values = (pick: (v: ModelPrice) => number | undefined) => [...versions.map((v) => pick(v) ?? null), last ? (pick(last) ?? null) : null]
+    const starts = versions.map((v) => Date.parse(v.effectiveFrom) / 1000)
+    const windowStart = Math.max(starts[0] ?? nowS, Math.min(starts[starts.length - 1] ?? nowS, nowS) - 180 * 86_400)
+    const shown = versions.filter((_, i) => (starts[i + 1] ?? Infinity) > windowStart)
+    const x = shown.map((v) => Math.max(windowStart, Date.parse(v.effectiveFrom) / 1000))
+    const last = shown[shown.length - 1]
+    if (last !== undefined) x.push(Math.max(nowS, Date.parse(last.effectiveTo ?? last.effectiveFrom) / 1000))
+    const values = (pick: (v: ModelPrice) => number | undefined) => [...shown.map((v) => pick(v) ?? null), last ? (pick(last) ?? null) : null]
     return {
       x,
       series: [
@@ -206,7 +217,7 @@ function HistoryChart({ history }: { history: PriceHistory }) {
       <ol class="versions">
         {history.versions.map((v) => (
           <li key={v.version}>
-            {formatInstant(v.effectiveFrom)}: input {formatPerMtok(v.inputPerMtok)}, output {formatPerMtok(v.outputPerMtok)} <span class="muted">({v.source}{v.verified ? ', verified' : ''})</span>
+            {since(v.effectiveFrom)}: input {formatPerMtok(v.inputPerMtok)}, output {formatPerMtok(v.outputPerMtok)} <span class="muted">({v.source}{v.verified ? ', verified' : ''})</span>
           </li>
         ))}
       </ol>

@@ -11,7 +11,7 @@ import { RangePicker, useRange } from '../components/range-picker.js'
 import { ShareBars } from '../components/share-bars.js'
 import { type Column, SortableTable } from '../components/sortable-table.js'
 import { Command, Empty, Loaded } from '../components/states.js'
-import { formatCount, formatPercent, formatUsd } from '../format.js'
+import { formatCount, formatPercent, formatCostOf, formatUsd } from '../format.js'
 import { granularityOf, viewerTimeZone } from '../range.js'
 import { chartData, fullUsageReport, keyOf, totalsBy } from '../reports.js'
 import { useResource } from '../use-resource.js'
@@ -88,7 +88,7 @@ function Breakdown({ report }: { report: UsageReport }) {
   const total = report.totals.costUsd
   const providerColumns: Column<ProviderRow>[] = [
     { key: 'provider', label: 'Provider', value: (r) => r.key },
-    { key: 'cost', label: 'Cost', numeric: true, value: (r) => r.totals.costUsd, render: (r) => formatUsd(r.totals.costUsd) },
+    { key: 'cost', label: 'Cost', numeric: true, value: (r) => r.totals.costUsd, render: (r) => formatCostOf(r.totals) },
     { key: 'share', label: 'Share', numeric: true, value: (r) => (total > 0 ? r.totals.costUsd / total : 0), render: (r) => formatPercent(total > 0 ? r.totals.costUsd / total : 0) },
     { key: 'requests', label: 'Requests', numeric: true, value: (r) => r.totals.requests, render: (r) => formatCount(r.totals.requests) },
     { key: 'tokens', label: 'Tokens', numeric: true, value: (r) => r.totals.totalTokens, render: (r) => formatCount(r.totals.totalTokens) },
@@ -101,8 +101,8 @@ function Breakdown({ report }: { report: UsageReport }) {
     { key: 'input', label: 'Input', numeric: true, value: (r) => r.totals.inputTokens, render: (r) => formatCount(r.totals.inputTokens) },
     { key: 'output', label: 'Output', numeric: true, value: (r) => r.totals.outputTokens, render: (r) => formatCount(r.totals.outputTokens) },
     { key: 'tokens', label: 'Total tokens', numeric: true, value: (r) => r.totals.totalTokens, render: (r) => formatCount(r.totals.totalTokens) },
-    { key: 'cost', label: 'Cost', numeric: true, value: (r) => r.totals.costUsd, render: (r) => formatUsd(r.totals.costUsd) },
-    { key: 'perK', label: 'Cost / 1k tokens', numeric: true, value: (r) => perThousand(r.totals), render: (r) => formatUsd(perThousand(r.totals)) },
+    { key: 'cost', label: 'Cost', numeric: true, value: (r) => r.totals.costUsd, render: (r) => formatCostOf(r.totals) },
+    { key: 'perK', label: 'Cost / 1k tokens', numeric: true, value: (r) => perThousand(r.totals), render: (r) => (r.totals.unpricedRequests >= r.totals.requests ? '—' : formatUsd(perThousand(r.totals))) },
   ]
   return (
     <>

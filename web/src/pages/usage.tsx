@@ -9,11 +9,12 @@ import { Page, Section, Stat } from '../components/page.js'
 import { RangePicker, useRange } from '../components/range-picker.js'
 import { type Column, SortableTable } from '../components/sortable-table.js'
 import { Command, Empty, Loaded } from '../components/states.js'
-import { formatCompact, formatCount, formatInstant, formatUsd } from '../format.js'
+import { formatCompact, formatCount, formatInstant, formatCostOf, formatUsd } from '../format.js'
 import { granularityOf, viewerTimeZone } from '../range.js'
 import { chartData, fullUsageReport, keyOf } from '../reports.js'
 import { useQueryParam } from '../router.js'
 import { useResource } from '../use-resource.js'
+import { Control } from '../components/control.js'
 
 const STACKS = { provider: 'Provider', model: 'Model' } as const
 type Stack = keyof typeof STACKS
@@ -40,16 +41,17 @@ export function UsagePage() {
       actions={
         <>
           <RangePicker state={range} withGranularity />
-          <label>
-            Stack by
-            <select value={by} onChange={(e) => setBy(e.currentTarget.value)}>
-              {Object.entries(STACKS).map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <Control label="Stack by">
+            {(id) => (
+              <select id={id} value={by} onChange={(e) => setBy(e.currentTarget.value)}>
+                {Object.entries(STACKS).map(([value, label]) => (
+                  <option key={value} value={value}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Control>
         </>
       }
     >
@@ -71,7 +73,7 @@ function UsageView({ report, by }: { report: UsageReport; by: Stack }) {
       { key: 'output', label: 'Output', numeric: true, value: (r) => r.totals.outputTokens, render: (r) => formatCount(r.totals.outputTokens) },
       { key: 'cache', label: 'Cache read / write', numeric: true, value: (r) => r.totals.cacheReadTokens + r.totals.cacheWriteTokens, render: (r) => `${formatCount(r.totals.cacheReadTokens)} / ${formatCount(r.totals.cacheWriteTokens)}` },
       { key: 'tokens', label: 'Total tokens', numeric: true, value: (r) => r.totals.totalTokens, render: (r) => formatCount(r.totals.totalTokens) },
-      { key: 'cost', label: 'Cost', numeric: true, value: (r) => r.totals.costUsd, render: (r) => formatUsd(r.totals.costUsd) },
+      { key: 'cost', label: 'Cost', numeric: true, value: (r) => r.totals.costUsd, render: (r) => formatCostOf(r.totals) },
     ],
     [report.granularity, by],
   )
