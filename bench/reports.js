@@ -1,6 +1,8 @@
 // `node bench/reports.js` (after `npm run build`): reports and exports over a large store,
 // each figure next to the same work on raw records in the same run.
 //
+// Run with `node --expose-gc bench/reports.js` for memory figures measured from after a GC.
+//
 // 1. Builds a SQLite store of BENCH_REPORT_RECORDS usage records (default 10M) with the
 //    hourly and 15-minute rollups the write path would keep, by direct batched inserts
 //    (the write path itself is benchmarked elsewhere); kept in BENCH_REPORT_DIR between runs.
@@ -184,10 +186,21 @@ function tableSizes(file) {
 /** A writable that counts what it is given and keeps nothing. */
 function sink() {
   let bytes = 0
-  return { stream: new Writable({ write(chunk, _encoding, done) { bytes += chunk.length; done() } }), bytes: () => bytes }
+  return {
+    // Completes each write on a later turn of the event loop, as a file or socket does.
+    stream: new Writable({
+      write(chunk, _encoding, done) {
+        bytes += chunk.length
+        setImmediate(done)
+      },
+    }),
+    bytes: () => bytes,
+  }
 }
 
-function memorySampler() {
+/** Peak heap and RSS of this process while `run` runs, next to where they started (after a GC when --expose-gc). */
+async function peakMemory(run) {
+  globalThis.gc?.()
   const before = process.memoryUsage()
   let heap = before.heapUsed
   let rss = before.rss
@@ -196,10 +209,13 @@ function memorySampler() {
     heap = Math.max(heap, now.heapUsed)
     rss = Math.max(rss, now.rss)
   }, 50)
-  return () => {
+  try {
+    await run()
+  } finally {
     clearInterval(timer)
-    return { heapMb: (heap - before.heapUsed) / 1048576, rssMb: (rss - before.rss) / 1048576 }
   }
+  const mb = (n) => Math.round(n / 1048576)
+  return `heap ${mb(before.heapUsed)} → peak ${mb(heap)} MB, RSS ${mb(before.rss)} → peak ${mb(rss)} MB`
 }
 
 async function startServer(dataDir) {
@@ -263,8 +279,6 @@ const rawExportS = (performance.now() - t0) / 1000
 raw.close()
 
 const out = sink()
-const memory = memorySampler()
-t0 = performance.now()
 let engineCount = 0
 async function* counted() {
   for await (const record of engine.streamUsage({ from: fromIso, limit: 100 })) {
@@ -272,33 +286,44 @@ async function* counted() {
     yield record
   }
 }
-await pipeline(exportStream(counted(), 'csv', USAGE_RECORD_COLUMNS), out.stream)
+t0 = performance.now()
+const engineMemory = await peakMemory(() => pipeline(exportStream(counted(), 'csv', USAGE_RECORD_COLUMNS), out.stream))
 const engineExportS = (performance.now() - t0) / 1000
-const engineMemory = memory()
-log(`  export: ${engineCount.toLocaleString('en-US')} records as CSV in ${seconds(engineExportS * 1000)} (${(out.bytes() / 1e6).toFixed(0)} MB), raw iterate ${seconds(rawExportS * 1000)}`)
+log(`  export: ${engineCount.toLocaleString('en-US')} records as CSV in ${seconds(engineExportS * 1000)} (${(out.bytes() / 1e6).toFixed(0)} MB), raw iterate ${seconds(rawExportS * 1000)}; ${engineMemory}`)
 await close()
 
+/** Downloads the newest `rows` records as CSV from the server; seconds, rows, and the server's peak RSS meanwhile. */
+async function httpExport(server, rows) {
+  const db = new Database(file, { readonly: true })
+  const from = new Date(db.prepare('select "timestamp" from usage_records order by "timestamp" desc, id desc limit 1 offset ?').get(rows - 1).timestamp).toISOString()
+  db.close()
+  let peak = rssOf(server.pid)
+  const timer = setInterval(() => (peak = Math.max(peak, rssOf(server.pid))), 50)
+  const started = performance.now()
+  const response = await fetch(`${server.url}/api/v1/usage?format=csv&from=${encodeURIComponent(from)}`)
+  let lines = 0
+  for await (const chunk of response.body) for (const byte of chunk) if (byte === 10) lines++
+  clearInterval(timer)
+  return { seconds: (performance.now() - started) / 1000, rows: lines - 1, peakRssMb: Math.round(peak) }
+}
+
 const server = await startServer(DIR)
-const serverRssBefore = rssOf(server.pid)
-let serverRssPeak = serverRssBefore
-const rssTimer = setInterval(() => (serverRssPeak = Math.max(serverRssPeak, rssOf(server.pid))), 50)
-t0 = performance.now()
-const response = await fetch(`${server.url}/api/v1/usage?format=csv&from=${encodeURIComponent(fromIso)}`)
-let httpLines = 0
-for await (const chunk of response.body) for (const byte of chunk) if (byte === 10) httpLines++
-const httpExportS = (performance.now() - t0) / 1000
-clearInterval(rssTimer)
+const idleRssMb = Math.round(rssOf(server.pid))
+const small = await httpExport(server, Math.ceil(EXPORT_ROWS / 4))
+const http = await httpExport(server, EXPORT_ROWS)
 await server.stop()
-const httpRows = httpLines - 1
-log(`  HTTP export: ${httpRows.toLocaleString('en-US')} records in ${seconds(httpExportS * 1000)}, server RSS +${(serverRssPeak - serverRssBefore).toFixed(0)} MB`)
+const httpRows = http.rows
+const httpExportS = http.seconds
+const serverMemory = `server RSS ${idleRssMb} MB idle, peak ${small.peakRssMb} MB exporting ${small.rows.toLocaleString('en-US')} rows, ${http.peakRssMb} MB exporting ${http.rows.toLocaleString('en-US')}`
+log(`  HTTP export: ${httpRows.toLocaleString('en-US')} records in ${seconds(httpExportS * 1000)}; ${serverMemory}`)
 
 const perS = (n, s) => `${Math.round(n / s).toLocaleString('en-US')} rows/s`
 const rows = [
   [`usage report, day × model, ${sizes.records.toLocaleString('en-US')} records: GROUP BY on raw records (reference)`, `${median(rawMs).toFixed(0)} ms`, `${rawRows} rows, median of 3`, '1.00'],
   [`same report from the rollups (${sizes.hourly.toLocaleString('en-US')} hourly rows)`, `${median(reportMs).toFixed(1)} ms`, `${reportRows} rows, median of 5`, (median(reportMs) / median(rawMs)).toFixed(4)],
   [`raw better-sqlite3 iterate of the newest ${rawCount.toLocaleString('en-US')} records (reference)`, perS(rawCount, rawExportS), 'no formatting', '1.00'],
-  ['CSV export of the same records, engine stream', perS(engineCount, engineExportS), `heap +${engineMemory.heapMb.toFixed(0)} MB, RSS +${engineMemory.rssMb.toFixed(0)} MB peak`, (engineCount / engineExportS / (rawCount / rawExportS)).toFixed(3)],
-  ['CSV export of the same records over HTTP (GET /usage?format=csv)', perS(httpRows, httpExportS), `server RSS +${(serverRssPeak - serverRssBefore).toFixed(0)} MB peak`, (httpRows / httpExportS / (rawCount / rawExportS)).toFixed(3)],
+  ['CSV export of the same records, engine stream', perS(engineCount, engineExportS), engineMemory, (engineCount / engineExportS / (rawCount / rawExportS)).toFixed(3)],
+  ['CSV export of the same records over HTTP (GET /usage?format=csv)', perS(httpRows, httpExportS), serverMemory, (httpRows / httpExportS / (rawCount / rawExportS)).toFixed(3)],
 ]
 const table = ['| measure | figure | notes | ratio to its reference |', '|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n')
 console.log(table)

@@ -5,9 +5,10 @@
 //    subscribed to `usage`, against the same load with no client. Reports events/s
 //    delivered (summed over the clients) and how many of the published events each
 //    client got.
-// 2. Channels: POST /usage where every request raises three alerts (a per-session policy,
-//    a new session each request), with no channel against three (webhook and Slack to a
-//    local receiver, and the log). Reports the latency the channels add to the request.
+// 2. Channels: POST /usage at a fixed rate where every request raises three alerts (a
+//    per-session policy, a new session each request), with no channel against three
+//    (webhook and Slack to a local receiver, and the log), in alternating rounds. Reports
+//    the latency the channels add to the request.
 import { spawn } from 'node:child_process'
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -19,6 +20,10 @@ import autocannon from 'autocannon'
 import WebSocket from 'ws'
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10)
+/** Channels: requests a second offered (each raises three alerts), rounds of each setting, seconds a round. */
+const RATE = Number(process.env.BENCH_RATE ?? 100)
+const ROUNDS = 3
+const ROUND_S = Math.max(2, Math.round(DURATION_S / 2))
 const CLIENTS = 100
 const CONNECTIONS = 32
 const here = new URL('.', import.meta.url).pathname
@@ -101,23 +106,41 @@ async function fanOut() {
   return { alone, loaded, published, events, seconds, minPerClient: Math.min(...counts) }
 }
 
+/** A webhook and Slack endpoint that answers 200 at once and counts what it got. */
 async function aReceiver() {
   let received = 0
+  const webhookAlerts = new Set()
   const server = createServer((req, res) => {
     req.resume()
     req.on('end', () => {
       received += 1
+      if (req.url === '/hook') webhookAlerts.add(req.headers['x-budget-alert-id'])
       res.writeHead(200).end('ok')
     })
   })
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const base = `http://127.0.0.1:${server.address().port}`
   return {
-    url: `http://127.0.0.1:${server.address().port}/hook`,
+    webhookUrl: `${base}/hook`,
+    slackUrl: `${base}/slack`,
     get received() {
       return received
     },
+    /** Distinct alerts the webhook got: each should arrive once, but a retry after a timeout repeats one. */
+    get webhookAlerts() {
+      return webhookAlerts.size
+    },
     close: () => new Promise((resolve) => server.close(resolve)),
   }
+}
+
+/** Latency samples of several autocannon runs, merged: mean and percentiles over all requests. */
+function merge(results) {
+  const requests = results.reduce((n, r) => n + r.requests.total, 0)
+  const mean = results.reduce((sum, r) => sum + r.latency.average * r.requests.total, 0) / requests
+  const worst = (key) => Math.max(...results.map((r) => r.latency[key]))
+  const median = (key) => [...results.map((r) => r.latency[key])].sort((a, b) => a - b)[Math.floor(results.length / 2)]
+  return { requests, mean, p50: median('p50'), p99: worst('p99'), errors: results.reduce((n, r) => n + r.errors + r.non2xx, 0) }
 }
 
 async function channels() {
@@ -127,6 +150,19 @@ async function channels() {
   // Every new session passes 100 tokens at once: warning, action and exceeded each request.
   await request(server.url, 'POST', '/api/v1/policies', { budgetId: budget.id, type: 'warn', period: 'per_session', tokenLimit: 100 })
   await request(server.url, 'DELETE', '/api/v1/channels/chn_websocket')
+  const ids = []
+  for (const channel of [
+    { name: 'hook', kind: 'webhook', url: receiver.webhookUrl, enabled: false },
+    { name: 'slack', kind: 'slack', url: receiver.slackUrl, enabled: false },
+    { name: 'log', kind: 'log', enabled: false },
+  ]) {
+    ids.push((await request(server.url, 'POST', '/api/v1/channels', channel)).id)
+  }
+  const setChannels = async (enabled) => {
+    for (const id of ids) await request(server.url, 'PATCH', `/api/v1/channels/${id}`, { enabled })
+    // The service caches the enabled channels for 2 s.
+    await sleep(2_500)
+  }
   let session = 0
   const usage = {
     method: 'POST',
@@ -134,26 +170,32 @@ async function channels() {
     headers: json,
     setupRequest: (req) => ({ ...req, body: JSON.stringify({ budgetId: budget.id, contextId: `s-${++session}`, ...call, inputTokens: 100, outputTokens: 50 }) }),
   }
-  const none = await cannon({ url: server.url, requests: [usage] })
-  await sleep(2_000)
-  for (const channel of [
-    { name: 'hook', kind: 'webhook', url: receiver.url },
-    { name: 'slack', kind: 'slack', url: receiver.url },
-    { name: 'log', kind: 'log' },
-  ]) {
-    await request(server.url, 'POST', '/api/v1/channels', channel)
+  // The same offered load for both, in alternating rounds, so that neither gets the quieter moments.
+  const run = () => cannon({ url: server.url, requests: [usage], duration: ROUND_S, overallRate: RATE })
+  const none = []
+  const three = []
+  for (let round = 0; round < ROUNDS; round++) {
+    none.push(await run())
+    await setChannels(true)
+    three.push(await run())
+    await setChannels(false)
   }
-  const three = await cannon({ url: server.url, requests: [usage] })
-  await sleep(2_000)
-  const deliveries = receiver.received
+  // Deliveries run behind the requests; wait until they stop arriving.
+  let deliveries = -1
+  while (deliveries !== receiver.received) {
+    deliveries = receiver.received
+    await sleep(1_000)
+  }
+  const webhookAlerts = receiver.webhookAlerts
   await receiver.close()
   await server.stop()
-  return { none, three, deliveries }
+  return { none: merge(none), three: merge(three), deliveries, webhookAlerts }
 }
 
 const fan = await fanOut()
 const storm = await channels()
 
+const slat = (r) => `mean ${r.mean.toFixed(2)} ms, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}`
 const lat = (r) => `mean ${r.latency.average.toFixed(2)} ms, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms`
 const rows = [
   ['POST /usage, no WebSocket client (reference)', `${Math.round(fan.alone.requests.average)} req/s`, lat(fan.alone), '1.00'],
@@ -169,15 +211,15 @@ const rows = [
     `${fan.published} published, each client got ≥ ${fan.minPerClient} (${((100 * fan.minPerClient) / fan.published).toFixed(1)} %)`,
     '',
   ],
-  ['POST /usage raising 3 alerts each, no channel (reference)', `${Math.round(storm.none.requests.average)} req/s`, lat(storm.none), '1.00'],
+  [`POST /usage at ${RATE} req/s, each raising 3 alerts, no channel (reference)`, `${storm.none.requests} requests`, slat(storm.none), '1.00'],
   [
-    'POST /usage raising 3 alerts each, 3 channels (webhook, slack, log)',
-    `${Math.round(storm.three.requests.average)} req/s`,
-    `${lat(storm.three)}; added mean latency ${(storm.three.latency.average - storm.none.latency.average).toFixed(2)} ms; ${storm.deliveries} HTTP deliveries`,
-    (storm.three.latency.average / storm.none.latency.average).toFixed(3),
+    `POST /usage at ${RATE} req/s, each raising 3 alerts, 3 channels (webhook, slack, log)`,
+    `${storm.three.requests} requests`,
+    `${slat(storm.three)}; added mean latency ${(storm.three.mean - storm.none.mean).toFixed(2)} ms; ${storm.deliveries} HTTP deliveries (${storm.webhookAlerts} distinct alerts at the webhook) for ${storm.three.requests} requests`,
+    (storm.three.mean / storm.none.mean).toFixed(3),
   ],
 ]
 const table = ['| measure | figure | notes | ratio to its reference |', '|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n')
 console.log(table)
-const section = `\n## ${new Date().toISOString().slice(0, 16)}Z — live events and alert channels (bench/ws.js), node ${process.version}, ${CONNECTIONS} connections, ${DURATION_S} s each\n\n${table}\n\nLatency ratios compare mean latency with the reference; the channel rows raise three alerts per request (a per-session policy, a new session each request).\n`
-if (process.env.BENCH_RECORD === '1') appendFileSync(join(here, 'RESULTS.md'), section)
+const section = `\n## ${new Date().toISOString().slice(0, 16)}Z — live events and alert channels (bench/ws.js), node ${process.version}, ${CONNECTIONS} connections, ${DURATION_S} s each\n\n${table}\n\nLatency ratios compare mean latency with the reference; the channel rows offer the same fixed rate, each request raising three alerts (a per-session policy, a new session each request), in ${ROUNDS} alternating rounds of ${ROUND_S} s; their p50 is the median round's, their p99 the worst round's.\n`
+if (process.env.BENCH_RECORD !== '0') appendFileSync(join(here, 'RESULTS.md'), section)

@@ -16,6 +16,7 @@ import type { Store } from '../store/store.js'
 import { VERSION } from '../version.js'
 import { registerAuth, secretOf } from './auth.js'
 import { registerErrorHandling } from './errors.js'
+import { registerHostGuard } from './host-guard.js'
 import { mcpRoutes } from './mcp-http.js'
 import { registerMetrics } from './metrics.js'
 import { alertRoutes } from './routes/alerts.js'
@@ -41,6 +42,8 @@ export interface AppOptions {
   store: Store
   /** True on a loopback host or with --insecure: no key needed until one is created. */
   openWithoutKeys: boolean
+  /** Bound to a loopback address: refuse requests whose Host is not a loopback name. */
+  loopbackOnly?: boolean
   /** Requests a minute per API key (or per address without one); 0 turns the limit off. */
   rateLimitPerMinute: number
   logLevel?: string
@@ -88,6 +91,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     })
   }
 
+  if (options.loopbackOnly === true) registerHostGuard(app)
   const auth = registerAuth(app, { engine: options.engine, openWithoutKeys: options.openWithoutKeys })
   registerMetrics(app, options.engine.ctx.events)
   healthRoutes(app, options.store, Date.now())

@@ -88,6 +88,7 @@ export function mcpRoutes(app: FastifyInstance, options: McpHttpOptions): void {
     const header = request.headers['mcp-session-id']
     const sessionId = typeof header === 'string' ? header : undefined
     let session = sessionId === undefined ? undefined : sessions.get(sessionId)
+    const isNew = session === undefined
     if (session === undefined) {
       if (sessionId !== undefined) return jsonRpcError(reply, 404, SESSION_NOT_FOUND, 'Session not found')
       if (request.method !== 'POST' || !isInitializeRequest(request.body)) {
@@ -111,6 +112,8 @@ export function mcpRoutes(app: FastifyInstance, options: McpHttpOptions): void {
     if (authInfo !== undefined) raw.auth = authInfo
     reply.hijack()
     await session.transport.handleRequest(raw, reply.raw, request.body)
+    // An initialize the transport refused opened no session: nothing will close it later.
+    if (isNew && session.transport.sessionId === undefined) await session.mcp.close()
   }
 
   const route = { schema: { hide: true } }

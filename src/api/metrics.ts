@@ -22,6 +22,8 @@ export function registerMetrics(app: FastifyInstance, events: EventBus): void {
   const records = new Counter({ name: 'budget_usage_records_total', help: 'Usage records stored', registers: [registry] })
 
   const unsubscribe = events.subscribe((event) => {
+    // Another instance counts its own events; counting relayed ones would double them.
+    if (event.remote === true) return
     if (event.type === 'budget.check') checks.inc({ action: (event.payload as { action: string }).action })
     if (event.type === 'usage.recorded') records.inc()
     if (event.type === 'usage.batch') records.inc((event.payload as { accepted: number }).accepted)

@@ -22,14 +22,15 @@ export class InsecureHostError extends Error {
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {
-  let app: FastifyInstance | undefined
+  // The store's background tasks start before the app (and its logger) exist.
+  const late: { app?: FastifyInstance } = {}
   const opened = await openEngine({
     databaseUrl: config.databaseUrl,
     durability: config.durability,
     timeZone: config.timezone,
     reservationTtlSeconds: config.reservationTtlSeconds,
     retentionDays: config.retentionDays,
-    onStoreError: (error) => app?.log.error({ err: error }, 'store background task failed'),
+    onStoreError: (error) => late.app?.log.error({ err: error }, 'store background task failed'),
     prices: { sources: config.priceSources, maxAutoChange: config.priceApprovalThreshold },
   })
   const loopback = isLoopback(config.host)
@@ -39,10 +40,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
       `refusing to listen on ${config.host} with no API key: create one first (budget keys create admin --role admin) or pass --insecure`,
     )
   }
-  app = await buildApp({
+  const app = await buildApp({
     engine: opened.engine,
     store: opened.store,
     openWithoutKeys: loopback || config.insecure,
+    loopbackOnly: loopback,
     rateLimitPerMinute: config.rateLimitPerMinute,
     logLevel: config.logLevel,
     rhetor: {
@@ -50,6 +52,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       limits: { daily: config.rhetorBudgetDailyLimit, weekly: config.rhetorBudgetWeeklyLimit, monthly: config.rhetorBudgetMonthlyLimit },
     },
   })
+  late.app = app
   let url: string
   try {
     url = await app.listen({ port: config.port, host: config.host })
@@ -61,8 +64,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // Refreshes from the feeds on schedule; never at start-up (see pricing/schedule.ts).
   const prices: PriceSchedule = schedulePriceRefresh(opened.engine.prices, {
     cron: config.priceRefresh,
-    onReport: (report) => app?.log.info({ summary: report.summary }, 'prices refreshed'),
-    onError: (error) => app?.log.error({ err: error }, 'price refresh failed'),
+    onReport: (report) => app.log.info({ summary: report.summary }, 'prices refreshed'),
+    onError: (error) => app.log.error({ err: error }, 'price refresh failed'),
   })
   const hermes: Hermes | null = config.hermesUrl ? registerWithHermes(config.hermesUrl, url, app.log, { heartbeatMs: config.hermesHeartbeatSeconds * 1000 }) : null
 

@@ -66,23 +66,25 @@ export async function liveRoutes(app: FastifyInstance, engine: BudgetEngine, opt
   const now = () => new Date().toISOString()
   const reply = (type: string, payload: unknown): ServerMessage => ({ type, topic: null, payload, timestamp: now() })
 
-  const send = (client: Client, message: ServerMessage | string): void => {
+  /** Sends a reply, or an event already encoded (once for every client) as UTF-8 JSON. */
+  const send = (client: Client, message: ServerMessage | Buffer): void => {
     if (client.socket.readyState !== OPEN) return
     if (client.socket.bufferedAmount > limits.maxBufferedBytes) {
       app.log.warn({ bufferedBytes: client.socket.bufferedAmount }, 'websocket client dropped: it reads too slowly')
       client.socket.terminate()
       return
     }
-    client.socket.send(typeof message === 'string' ? message : JSON.stringify(message))
+    if (Buffer.isBuffer(message)) client.socket.send(message, { binary: false })
+    else client.socket.send(JSON.stringify(message))
   }
   const fail = (client: Client, code: string, message: string, details: Record<string, unknown> = {}) => send(client, reply('error', { code, message, details }))
 
   const unsubscribe = engine.ctx.events.subscribe((event: BudgetEvent) => {
-    let text: string | undefined
+    let encoded: Buffer | undefined
     for (const client of clients) {
       if (!client.authenticated || !client.subscriptions.matches(event)) continue
-      text ??= JSON.stringify({ type: event.type, topic: event.topic, payload: event.payload, timestamp: event.timestamp } satisfies ServerMessage)
-      send(client, text)
+      encoded ??= Buffer.from(JSON.stringify({ type: event.type, topic: event.topic, payload: event.payload, timestamp: event.timestamp } satisfies ServerMessage))
+      send(client, encoded)
     }
   })
 

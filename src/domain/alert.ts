@@ -5,9 +5,9 @@
  * One alert per policy, window and type: `windowStart` names the window, and the store
  * keeps a unique key over the three so that two instances never raise the same alert.
  */
-import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import { Cursor, Timestamp } from './common.js'
+import { sortableId } from './sortable-id.js'
 
 export const AlertType = z.enum(['warning', 'action', 'exceeded', 'forecast', 'price_change', 'price_conflict', 'source_failure'])
 export type AlertType = z.infer<typeof AlertType>
@@ -108,17 +108,5 @@ export const PriceAlertInput = z.object({
 })
 export type PriceAlertInput = z.input<typeof PriceAlertInput>
 
-let lastIdMs = 0
-let sequence = 0
-
-/**
- * A new alert id, shaped like the others (`alr_<12 hex ms><16 hex>`), and monotonic within
- * a process: alerts raised in one millisecond (warning, action, exceeded at once) sort in
- * the order they were raised.
- */
-export function newAlertId(): string {
-  const ms = Date.now()
-  sequence = ms === lastIdMs ? sequence + 1 : 0
-  lastIdMs = ms
-  return `alr_${ms.toString(16).padStart(12, '0')}${(sequence & 0xffff).toString(16).padStart(4, '0')}${randomBytes(6).toString('hex')}`
-}
+/** A new alert id: `alr_…`, increasing within a process. */
+export const newAlertId = () => sortableId('alr')

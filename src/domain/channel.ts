@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import { AlertSeverity, AlertType } from './alert.js'
 import { Cursor, Timestamp } from './common.js'
+import { sortableId } from './sortable-id.js'
 
 export const ChannelKind = z.enum(['log', 'webhook', 'slack', 'ws'])
 export type ChannelKind = z.infer<typeof ChannelKind>
@@ -105,8 +106,6 @@ export const ChannelTestResult = z.object({
   durationMs: z.number().int(),
 })
 export type ChannelTestResult = z.infer<typeof ChannelTestResult>
-
-const sortableId = (prefix: string) => `${prefix}_${Date.now().toString(16).padStart(12, '0')}${randomBytes(8).toString('hex')}`
 
 export const newChannelId = () => sortableId('chn')
 export const newDeliveryId = () => sortableId('dlv')

@@ -116,7 +116,9 @@ export function fromPriceFigures(f: PriceFigures): PricePoint {
   return { ...componentsToNano(f), tiers }
 }
 
-export const PriceChangeStatus = z.enum(['pending', 'approved', 'rejected', 'applied'])
+export const PriceChangeStatus = z
+  .enum(['pending', 'approved', 'rejected', 'applied'])
+  .describe('pending: waits for a person; applied: in the catalog (an approval applies at once, so "approved" is not kept); rejected: by a person, or withdrawn by "system"')
 export type PriceChangeStatus = z.infer<typeof PriceChangeStatus>
 
 export const PriceChangeKind = z

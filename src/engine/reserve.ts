@@ -32,10 +32,13 @@ const ZERO: Amount = { tokens: 0, costNano: 0 }
 const iso = (ms: number) => new Date(ms).toISOString()
 
 export async function check(ctx: EngineContext, request: CheckRequest): Promise<CheckDecision> {
+  // The request may name the budget by name; events carry its id.
+  let budgetId: string | null = null
   const decision = await ctx.store.writes.write(async (trx, traits) => {
     const now = ctx.now()
     const budget = request.budgetId === undefined ? null : await requireBudget(trx, request.budgetId)
-    const dims = dimensionsOf(request, budget?.id ?? null)
+    budgetId = budget?.id ?? null
+    const dims = dimensionsOf(request, budgetId)
     const policies = (await enabledPolicies(trx, dims.budgetId)).filter((p) => applies(p, dims))
     await traits.lockBudgets(trx, policies.map((p) => p.budgetId))
 
@@ -93,7 +96,7 @@ export async function check(ctx: EngineContext, request: CheckRequest): Promise<
     }
   })
   const withSuggestion = addSuggestion(ctx, request, decision)
-  ctx.events.publish({ type: 'budget.check', topic: 'allocation_updates', budgetId: request.budgetId ?? null, payload: withSuggestion })
+  ctx.events.publish({ type: 'budget.check', topic: 'allocation_updates', budgetId, payload: withSuggestion })
   return withSuggestion
 }
 

@@ -6,7 +6,10 @@
  * same events the WebSocket carries), the end of the earliest window the resource shows
  * (a new window starts with nothing having to happen), and — when there is no bus, as
  * with a remote server — a poll. Looks are coalesced: however many events arrive, one
- * look per resource runs at a time, and one more after it if events came meanwhile.
+ * look per resource runs at a time, and one more after it if events came meanwhile. A
+ * resource that something else derives from the events (alerts, raised by the alert
+ * evaluator after the usage event) is looked at `settleMs` after the event instead.
+ * Nothing listens while nothing is subscribed.
  *
  * Owns no notion of what changed: resources.ts says what a fingerprint is.
  */
@@ -45,15 +48,29 @@ const MAX_TIMER_MS = 24 * 3600 * 1000
 export class ResourceWatcher {
   private readonly watches = new Map<string, Watch>()
   private readonly dirty = new Set<string>()
-  private readonly stopEvents: (() => void) | null
-  private readonly poll: NodeJS.Timeout | null
+  /** Listening (to the bus, or a poll timer) only while something is subscribed. */
+  private stopListening: (() => void) | null = null
   private scheduled = false
   private running = false
   private closed = false
 
-  constructor(private readonly options: WatcherOptions) {
-    this.stopEvents = options.events?.subscribe((event) => this.onEvent(event)) ?? null
-    this.poll = options.events === undefined ? setInterval(() => this.markAll(), options.pollMs).unref() : null
+  constructor(private readonly options: WatcherOptions) {}
+
+  private listen(): void {
+    if (this.stopListening !== null || this.closed) return
+    const { events, pollMs } = this.options
+    if (events !== undefined) {
+      this.stopListening = events.subscribe((event) => this.onEvent(event))
+    } else {
+      const poll = setInterval(() => this.markAll(), pollMs).unref()
+      this.stopListening = () => clearInterval(poll)
+    }
+  }
+
+  private stopIfIdle(): void {
+    if (this.watches.size > 0) return
+    this.stopListening?.()
+    this.stopListening = null
   }
 
   /** Starts watching; resolves once the current state is known, so only later changes notify. */
@@ -63,6 +80,7 @@ export class ResourceWatcher {
     if (this.watches.has(uri)) return true
     const watch: Watch = { resource, key: null, timer: null, settling: null }
     this.watches.set(uri, watch)
+    this.listen()
     await this.look(uri, watch, false)
     return true
   }
@@ -73,13 +91,13 @@ export class ResourceWatcher {
     if (watch?.settling) clearTimeout(watch.settling)
     this.watches.delete(uri)
     this.dirty.delete(uri)
+    this.stopIfIdle()
   }
 
   close(): void {
     this.closed = true
-    this.stopEvents?.()
-    if (this.poll) clearInterval(this.poll)
     for (const uri of [...this.watches.keys()]) this.unsubscribe(uri)
+    this.stopIfIdle()
   }
 
   private onEvent(event: BudgetEvent): void {

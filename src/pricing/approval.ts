@@ -46,7 +46,7 @@ export const pointOf = (v: PricePoint): PricePoint => ({
  * `candidate` with the parts it lacks taken from `current`: cache prices, whole tiers, and
  * the cache prices of a tier both have.
  */
-export function completeFrom(candidate: PricePoint, current: PricePoint | undefined): PricePoint {
+function completeFrom(candidate: PricePoint, current: PricePoint | undefined): PricePoint {
   if (current === undefined) return candidate
   const tiers =
     candidate.tiers.length === 0

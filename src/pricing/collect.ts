@@ -45,7 +45,7 @@ const samePrice = (a: RawObservation, b: RawObservation) => JSON.stringify(a.pri
 const lastSegment = (id: string) => id.trim().toLowerCase().split('/').at(-1) ?? ''
 
 /** Normalises a parsed feed; one observation per model. */
-export function normalizeFeed<T extends RawObservation>(feed: ParsedFeed<T>, normalizer: ModelNormalizer, keyOf: (o: T) => string = () => ''): { kept: (T & { provider: string; model: string })[]; skipped: number } {
+function normalizeFeed<T extends RawObservation>(feed: ParsedFeed<T>, normalizer: ModelNormalizer, keyOf: (o: T) => string = () => ''): { kept: (T & { provider: string; model: string })[]; skipped: number } {
   const byKey = new Map<string, T & { provider: string; model: string }>()
   let skipped = feed.skipped
   for (const raw of feed.observations) {
@@ -94,7 +94,7 @@ export async function collectSource(config: PriceSourceConfig, options: CollectO
         feed = { observations: [], skipped: 0 }
       } else {
         result.validators = fetched.validators
-        feed = parse(fetched.body)
+        feed = await parse(fetched.body)
       }
     }
     if (result.status === 'ok') {

@@ -27,7 +27,7 @@ export interface FetchOptions {
   maxRetryAfterMs: number
 }
 
-export const DEFAULT_FETCH: FetchOptions = {
+const DEFAULT_FETCH: FetchOptions = {
   timeoutMs: 30_000,
   retries: 2,
   backoffMs: 1_000,

@@ -196,7 +196,8 @@ export class PriceMonitor {
       budgetId: null,
       payload: {
         instance: this.#instance,
-        changes: changes.slice(0, 200).map((c) => ({ id: c.id, provider: c.provider, model: c.model, kind: c.kind, status: c.status, price: c.price, effectiveFrom: c.effectiveFrom })),
+        // Small enough for one NOTIFY to other instances; `count` says how many there were.
+        changes: changes.slice(0, 20).map((c) => ({ id: c.id, provider: c.provider, model: c.model, kind: c.kind, status: c.status, price: c.price, effectiveFrom: c.effectiveFrom })),
         count: changes.length,
       },
     })

@@ -37,7 +37,7 @@ const PROVIDER_ALIASES: Record<string, string> = {
 }
 
 /** `provider/model` → model: ids whose meaning the catalog's rules cannot know. */
-export const MODEL_ALIASES: Readonly<Record<string, string>> = {
+const MODEL_ALIASES: Readonly<Record<string, string>> = {
   'anthropic/claude-3-5-sonnet-latest': 'claude-3-5-sonnet-20241022',
   'anthropic/claude-3-5-haiku-latest': 'claude-3-5-haiku-20241022',
   'anthropic/claude-3-7-sonnet-latest': 'claude-3-7-sonnet-20250219',

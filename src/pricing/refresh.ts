@@ -110,7 +110,13 @@ export async function refreshPrices(deps: RefreshDeps, request: RefreshRequest, 
   return {
     startedAt: new Date(startedAt).toISOString(),
     finishedAt: new Date(ctx.now()).toISOString(),
-    sources: results.map((r) => ({ id: r.config.id, kind: r.config.kind, status: r.status, observations: r.observations.length, skipped: r.skipped, error: r.error, durationMs: r.durationMs })),
+    sources: [
+      ...results.map((r) => ({ id: r.config.id, kind: r.config.kind, status: r.status, observations: r.observations.length, skipped: r.skipped, error: r.error, durationMs: r.durationMs })),
+      // Sources asked for by name but switched off in the settings.
+      ...deps.sources
+        .filter((s) => !s.enabled && request.sources?.includes(s.id))
+        .map((s) => ({ id: s.id, kind: s.kind, status: 'skipped' as const, observations: 0, skipped: 0, error: 'disabled in the settings', durationMs: 0 })),
+    ],
     summary,
     changes,
     repriced,

@@ -22,6 +22,13 @@ export const CONTENT_TYPE: Record<ExportFormat, string> = {
   ndjson: 'application/x-ndjson; charset=utf-8',
 }
 
+/**
+ * Exports walk their rows a page at a time and call this between pages. SQLite answers a
+ * page synchronously and a fast reader may never wait for I/O, so without it a long export
+ * could hold the event loop; with it, other requests run between pages.
+ */
+export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
+
 /** Rows are gathered into chunks of about this many characters before they are handed on. */
 const CHUNK_CHARS = 64 * 1024
 

@@ -15,6 +15,7 @@ import type { UsageQuery, UsageRecord } from '../domain/usage.js'
 import { requireBudget } from '../engine/budgets.js'
 import type { EngineContext } from '../engine/context.js'
 import { toUsageRecord } from '../engine/usage-record.js'
+import { nextTurn } from './export-format.js'
 
 const EXPORT_PAGE = 5_000
 
@@ -42,6 +43,7 @@ export async function* usageRecords(ctx: EngineContext, query: UsageQuery): Asyn
     const last = rows.at(-1)
     if (rows.length < EXPORT_PAGE || last === undefined) return
     after = { timestamp: Number(last.timestamp), id: last.id }
+    await nextTurn()
   }
 }
 

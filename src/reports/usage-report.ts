@@ -12,6 +12,7 @@
 import { type RawBuilder, sql } from 'kysely'
 import type { FlatReportRow, Granularity, ReportDimension, ReportFilters, UsageReport, UsageReportQuery, UsageReportRow } from '../domain/report.js'
 import type { EngineContext } from '../engine/context.js'
+import { nextTurn } from './export-format.js'
 import { decodeCursor, encodeCursor, fingerprintOf, type RowKey } from './report-cursor.js'
 import { resolveRange } from './range.js'
 import {
@@ -99,6 +100,7 @@ export async function* groupedRows(ctx: EngineContext, query: UsageReportQuery):
     for (const row of rows) yield { bucketStartMs: row.bucketMs, bucketEndMs: plan.bucketEnd(row.bucketMs), dims: plan.dims, values: row.values, sums: sumsOf(row.sums) }
     if (rows.length < EXPORT_PAGE) return
     after = rows.at(-1) as Row
+    await nextTurn()
   }
 }
 

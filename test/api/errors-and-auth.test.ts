@@ -268,7 +268,7 @@ describe('valid bodies at the edges of their ranges', () => {
     await edge.close()
   })
 
-  const tokens = fc.oneof(fc.nat(), fc.constantFrom(0, 1e12, 999_999_999_999), fc.nat().map((n) => n * 997))
+  const tokens = fc.oneof(fc.nat({ max: 1e9 }), fc.constantFrom(0, 1e9, 999_999_999), fc.nat({ max: 1_000_000 }).map((n) => n * 997))
   const anyInstant = fc
     .date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true })
     .map((d) => d.toISOString())

@@ -70,6 +70,17 @@ describe('BudgetClient model operations', () => {
     expect(active.map((r) => r.id)).toEqual([routed.decision.reservation!.id])
   })
 
+  it('keeps the model asked for past a soft limit when no candidate fits either, with one reservation', async () => {
+    const { budget } = await aBudgetWithPolicy(t.call, { type: 'soft_limit', costLimitUsd: 0.000001 }, admin)
+
+    const routed = await writer.routeWithBudget({ ...call, budgetId: budget.id })
+
+    expect(routed).toMatchObject({ model: call.model, downgraded: false, decision: { allowed: true, action: 'downgrade' } })
+    expect(routed.tried.length).toBeGreaterThan(2)
+    const active = await writer.listReservations({ budgetId: budget.id, status: 'active' })
+    expect(active.map((r) => r.id)).toEqual([routed.decision.reservation!.id])
+  })
+
   it('answers blocked, with no reservation left, when no candidate fits', async () => {
     const { budget } = await aBudgetWithPolicy(t.call, { tokenLimit: 10 }, admin)
 

@@ -4,7 +4,7 @@
  * service's /mcp, plus readers for tool results.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -27,15 +27,36 @@ function newestMtime(dir: string): number {
   return newest
 }
 
-/** Builds dist/ when it is older than src/ (the binary runs the built JavaScript). */
+const LOCK = join(tmpdir(), `tekton-budget-build-${Buffer.from(ROOT).toString('hex').slice(-24)}.lock`)
+const LOCK_WAIT_MS = 180_000
+
+const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+
+/**
+ * Builds dist/ when it is older than src/ (the binary runs the built JavaScript). Test
+ * files run in parallel workers: one builds while the others wait for its lock.
+ */
 export function ensureBuilt(): void {
   const main = join(ROOT, 'dist', 'cli', 'main.js')
-  if (existsSync(main) && statSync(main).mtimeMs >= newestMtime(join(ROOT, 'src'))) return
-  try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'ignore' })
-  } catch (error) {
-    // tsc still emits on type errors elsewhere in src; only a missing binary stops the suite.
-    if (!existsSync(main)) throw error
+  const fresh = () => existsSync(main) && statSync(main).mtimeMs >= newestMtime(join(ROOT, 'src'))
+  const deadline = Date.now() + LOCK_WAIT_MS
+  while (!fresh()) {
+    try {
+      mkdirSync(LOCK)
+    } catch {
+      if (Date.now() > deadline) rmSync(LOCK, { recursive: true, force: true })
+      sleepSync(200)
+      continue
+    }
+    try {
+      execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'ignore' })
+    } catch (error) {
+      // tsc still emits on type errors elsewhere in src; only a missing binary stops the suite.
+      if (!existsSync(main)) throw error
+    } finally {
+      rmSync(LOCK, { recursive: true, force: true })
+    }
+    return
   }
 }
 

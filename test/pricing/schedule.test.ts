@@ -65,3 +65,19 @@ describe('source settings', () => {
     expect(resolveSources({ mirror: { kind: 'litellm', url: 'https://mirror.example/prices.json', trust: 0.6 } }).at(-1)).toMatchObject({ id: 'mirror', kind: 'litellm', trust: 0.6, enabled: true })
   })
 })
+
+describe('refreshing a source switched off', () => {
+  it('reports it skipped and fetches nothing', async () => {
+    const t = await aPricedEngine({ litellm: { enabled: false, url: 'http://127.0.0.1:9/never' } })
+    try {
+      const report = await t.engine.refreshPrices({ sources: ['litellm'] })
+
+      expect(report.sources.map((s) => [s.id, s.status])).toEqual([
+        ['bundled', 'ok'],
+        ['litellm', 'skipped'],
+      ])
+    } finally {
+      await t.dispose()
+    }
+  })
+})

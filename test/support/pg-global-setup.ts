@@ -8,7 +8,9 @@
  * trades durability for speed (fsync off): the tests kill service processes, never the
  * database server. It is stopped, and its folder removed, when the run ends.
  */
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,6 +21,45 @@ import { openEngine } from '../../src/engine/engine.js'
 import { fingerprintSql, STORE_KINDS, TABLE_LIST_SQL, TEMPLATE_DATABASE } from './pg-config.js'
 
 const PASSWORD = 'budget-test'
+const DIR_PREFIX = 'budget-pg-'
+
+/**
+ * A run killed outright (SIGKILL, a CI timeout) never reaches its teardown. A detached
+ * watchdog stops the server when the run's process is gone, and removes its folder.
+ */
+function stopWithThisProcess(databaseDir: string): void {
+  const script = `
+    while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done
+    pid=$(head -n 1 '${databaseDir}/postmaster.pid' 2>/dev/null)
+    if [ -n "$pid" ]; then kill -INT "$pid" 2>/dev/null; while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done; fi
+    rm -rf '${databaseDir}'`
+  spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' }).unref()
+}
+
+/** Folders of earlier runs whose process and server are both gone. */
+function removeStaleDataDirs(): void {
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM'
+    }
+  }
+  for (const name of readdirSync(tmpdir())) {
+    const owner = /^budget-pg-(\d+)-[0-9a-f]+$/.exec(name)
+    if (!owner || alive(Number(owner[1]))) continue
+    const dir = join(tmpdir(), name)
+    let postmaster = NaN
+    try {
+      postmaster = Number(readFileSync(join(dir, 'postmaster.pid'), 'utf8').split('\n')[0])
+    } catch {
+      // no server ever started there, or it shut down cleanly
+    }
+    if (Number.isInteger(postmaster) && alive(postmaster)) continue
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -38,10 +79,12 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     project.provide('pgTemplateTables', {})
     return undefined
   }
+  removeStaleDataDirs()
   const log: string[] = []
   const port = await freePort()
+  const databaseDir = join(tmpdir(), `${DIR_PREFIX}${process.pid}-${randomBytes(3).toString('hex')}`)
   const server = new EmbeddedPostgres({
-    databaseDir: join(tmpdir(), `budget-pg-${process.pid}-${randomBytes(3).toString('hex')}`),
+    databaseDir,
     port,
     user: 'postgres',
     password: PASSWORD,
@@ -54,6 +97,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   try {
     await server.initialise()
     await server.start()
+    stopWithThisProcess(databaseDir)
   } catch (error) {
     await server.stop().catch(() => {})
     throw new Error(`embedded PostgreSQL did not start:\n${log.slice(-20).join('')}`, { cause: error })

@@ -12,7 +12,7 @@
  *
  * With --dir an existing seeded directory is reused (seeding is the slow part).
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -121,6 +121,7 @@ async function firstRender(dir: string): Promise<void> {
     await page.close()
   }
   await context.close()
+  rmSync(profile, { recursive: true, force: true })
   await server.close()
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
   console.log(`overview over ${RECORDS.toLocaleString('en-US')} records, ${RUNS} runs, cache disabled:`)

@@ -4,6 +4,7 @@
  * dashboard's own rules (web/src/format.ts), and a screenshot of each lands in
  * test-results/web/.
  */
+import { readFileSync } from 'node:fs'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { formatCostOf, formatCount, formatPerMtok, formatUsd } from '../../web/src/format.js'
@@ -143,6 +144,20 @@ describeInBrowser('dashboard pages', () => {
     await page.getByRole('button', { name: 'Requests' }).click()
     expect(await page.locator('th[aria-sort="descending"]').textContent()).toContain('Requests')
     await screenshot(page, 'costs')
+    await page.close()
+  }, SLOW)
+
+  it('exports the costs as CSV through the export API', async () => {
+    const page = await open('/costs')
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()])
+
+    const csv = readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/)
+    const range = resolveRange('30d', '', '')
+    const top = await api(`/api/v1/reports/top?from=${range.from}&to=${range.to}&timeZone=UTC&by=model&n=1000&metric=cost`)
+    expect(download.suggestedFilename()).toMatch(/\.csv$/)
+    expect(csv[0]).toContain('costUsd')
+    expect(csv).toHaveLength(top.rows.length + 1)
     await page.close()
   }, SLOW)
 

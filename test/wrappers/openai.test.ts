@@ -141,6 +141,29 @@ describe('withBudget(openai)', () => {
     expect(await recordsOf(t.engine, budget.id)).toHaveLength(1)
   })
 
+  it('reserves the input tokens its counter counts plus the request’s max output tokens', async () => {
+    const { budget } = await aBudgetWithPolicy(t, { tokenLimit: 1_000_000 })
+    const openai = withBudget(anOpenAi(), { service: t.engine, budgetId: budget.id, tokenCounting: () => 5_000 })
+
+    await openai.chat.completions.create({ model: 'gpt-4o', messages: question, max_completion_tokens: 200 })
+
+    const [reservation] = await reservationsOf(t.engine, budget.id)
+    expect(reservation?.tokensReserved).toBeGreaterThanOrEqual(5_200)
+    expect(reservation?.tokensReserved).toBeLessThan(5_300)
+  })
+
+  it('records an estimate, marked as one, when the caller stops reading a stream before its usage came', async () => {
+    const { budget, openai } = await budgeted()
+
+    const stream = await openai.chat.completions.create({ model: 'gpt-4o', messages: question, stream: true })
+    for await (const chunk of stream) if (chunk.choices[0]?.delta.content) break
+
+    const [record] = await recordsOf(t.engine, budget.id)
+    expect(record).toMatchObject({ model: 'gpt-4o', cacheReadTokens: 0, metadata: { estimated: true } })
+    expect(record?.inputTokens).toBeGreaterThan(0)
+    expect((await t.engine.getReservation(record!.reservationId!)).status).toBe('committed')
+  })
+
   it('leaves the client it was given unbudgeted, and the caller’s params untouched', async () => {
     const { budget } = await budgeted()
     const plain = anOpenAi()

@@ -6,29 +6,19 @@
  *
  * Dates and buckets follow --timezone (else the service's zone).
  */
-import { createWriteStream } from 'node:fs'
-import { extname } from 'node:path'
 import type { Command } from 'commander'
 import type { BudgetService } from '../../client/service.js'
-import { BudgetError } from '../../domain/errors.js'
-import { ActivityQuery, type ExportFormat, OutlookQuery, REPORT_DIMENSIONS, TopReportQuery, UsageReportQuery } from '../../domain/report.js'
+import { ActivityQuery, OutlookQuery, REPORT_DIMENSIONS, TopReportQuery, UsageReportQuery } from '../../domain/report.js'
 import { UsageQuery } from '../../domain/usage.js'
 import { ACTIVITY_COLUMNS, flattenActivity } from '../../reports/activity-report.js'
-import { writeExport } from '../../reports/export-format.js'
 import { flattenOutlook, OUTLOOK_COLUMNS } from '../../reports/forecast-report.js'
 import { USAGE_RECORD_COLUMNS } from '../../reports/record-export.js'
 import { flattenTop, TOP_COLUMNS } from '../../reports/top-report.js'
 import { usageReportColumns } from '../../reports/usage-report.js'
 import type { ActionContext, Cli } from '../context.js'
 import { integer, validate } from '../flags.js'
-import type { Output } from '../output.js'
+import { type ExportFlags, exportTarget, iterate, runExport } from './report-export.js'
 import { activityText, budgetsText, forecastText, topText, usageReportText } from './report-render.js'
-
-interface ExportFlags {
-  csv?: boolean
-  format?: string
-  out?: string
-}
 
 type FilterFlags = Partial<Record<'budget' | 'provider' | 'model' | 'component' | 'taskType' | 'tier' | 'context', string[]>>
 
@@ -89,48 +79,6 @@ function withExport(cmd: Command): Command {
     .option('--csv', 'print every row as CSV on stdout')
     .option('--format <format>', 'export format for --out: csv, ndjson or json (default: from the file name, else csv)')
     .option('--out <file>', 'write every row to this file as it streams, with progress on a terminal')
-}
-
-/** Where an export goes, or null for the ordinary output. */
-function exportTarget(flags: ExportFlags): { format: ExportFormat; file: string | null } | null {
-  const fromName = flags.out === undefined ? undefined : ({ '.csv': 'csv', '.ndjson': 'ndjson', '.jsonl': 'ndjson', '.json': 'json' } as const)[extname(flags.out).toLowerCase()]
-  const format = flags.format ?? (flags.csv ? 'csv' : fromName)
-  if (flags.out === undefined && !flags.csv) return null
-  if (format !== 'csv' && format !== 'ndjson' && format !== 'json' && format !== undefined) {
-    throw new BudgetError('VALIDATION_FAILED', `--format must be csv, ndjson or json, not ${format}`, { path: ['format'] })
-  }
-  return { format: format ?? 'csv', file: flags.out ?? null }
-}
-
-/** Writes rows to the target; on a terminal, --out shows a progress bar (against `expected` rows when known). */
-async function runExport(out: Output, target: { format: ExportFormat; file: string | null }, rows: AsyncIterable<object>, columns: readonly string[], expected: number | null = null): Promise<void> {
-  if (target.file === null) {
-    await writeExport(rows, target.format, columns, process.stdout, { end: false })
-    return
-  }
-  const bar = process.stderr.isTTY ? await progressBar(expected) : null
-  let written: number
-  try {
-    written = await writeExport(rows, target.format, columns, createWriteStream(target.file), { onProgress: (n) => bar?.update(n) })
-  } finally {
-    bar?.stop()
-  }
-  const result = { file: target.file, format: target.format, rows: written }
-  out.result(result, (r) => `wrote ${r.rows.toLocaleString('en-US')} rows to ${r.file} (${r.format})`)
-}
-
-async function progressBar(expected: number | null) {
-  const { default: progress } = await import('cli-progress')
-  const format = expected === null ? 'exporting {value} rows' : 'exporting [{bar}] {percentage}% {value}/{total} rows'
-  const bar = new progress.SingleBar({ format, stream: process.stderr, hideCursor: true, clearOnComplete: true }, progress.Presets.shades_classic)
-  bar.start(expected ?? 0, 0)
-  return {
-    update(rows: number) {
-      if (expected !== null && rows > bar.getTotal()) bar.setTotal(rows)
-      bar.update(rows)
-    },
-    stop: () => bar.stop(),
-  }
 }
 
 const reportTimeZone = (ctx: ActionContext) => ctx.globals.timezone
@@ -314,8 +262,4 @@ async function expectedRecords(service: BudgetService, query: UsageQuery): Promi
     limit: 1,
   })
   return report.totals.requests
-}
-
-async function* iterate<T>(rows: T[]): AsyncGenerator<T> {
-  yield* rows
 }

@@ -5,8 +5,10 @@
  * the reservation back when the call failed.
  *
  * The budget decisions are the service's (check, routeWithBudget); this only asks and
- * carries the answer. Recording and releasing never fail the user's LLM call: a failure
- * there goes to `onError` and the reservation expires on its own.
+ * carries the answer. A call whose budget cannot be asked is not made: the service's
+ * BudgetError (UNAVAILABLE when it is unreachable) reaches the caller. Recording and
+ * releasing never fail the user's LLM call: a failure there goes to `onError`, and the
+ * reservation expires on its own.
  */
 import type { CheckDecision } from '../../domain/check.js'
 import type { Priority, Tier } from '../../domain/common.js'

@@ -16,7 +16,7 @@ import { LLMPRICES_HTML_URL, parseLlmPricesPage } from './llmprices-html.js'
 import { OPENROUTER_URL, parseOpenRouter } from './openrouter.js'
 import { PRETRAINED_HTML_URL, parsePretrainedPage } from './pretrained-html.js'
 
-export const DEFAULT_SOURCES: readonly PriceSourceConfig[] = [
+const DEFAULT_SOURCES: readonly PriceSourceConfig[] = [
   { id: 'manual', kind: 'manual', url: null, historyUrl: null, trust: 1, enabled: true, refreshCron: null },
   { id: 'bundled', kind: 'bundled', url: null, historyUrl: null, trust: 0.85, enabled: true, refreshCron: null },
   { id: 'litellm', kind: 'litellm', url: LITELLM_URL, historyUrl: null, trust: 0.9, enabled: true, refreshCron: null },
@@ -27,7 +27,7 @@ export const DEFAULT_SOURCES: readonly PriceSourceConfig[] = [
 ]
 
 /** Parsers of the fetched kinds; bundled and manual are read from memory and the store. */
-export const PARSERS: Partial<Record<SourceKind, (body: string) => ParsedFeed>> = {
+export const PARSERS: Partial<Record<SourceKind, (body: string) => ParsedFeed | Promise<ParsedFeed>>> = {
   litellm: parseLiteLlm,
   llmprices: parseLlmPrices,
   openrouter: parseOpenRouter,

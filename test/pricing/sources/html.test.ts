@@ -21,8 +21,8 @@ describe('web page adapters (cheerio), reading pages from a feed server', () => 
   })
   afterAll(() => feed.close())
 
-  it('reads LLMPrices.com rows: name, provider column, prices per million, cached input', () => {
-    const { observations } = parseLlmPricesPage(pages['/llmprices.html']!)
+  it('reads LLMPrices.com rows: name, provider column, prices per million, cached input', async () => {
+    const { observations } = await parseLlmPricesPage(pages['/llmprices.html']!)
 
     expect(observations.find((o) => o.sourceModelId === 'Claude 3.5 Sonnet')).toEqual({
       sourceProvider: 'Anthropic',
@@ -31,25 +31,25 @@ describe('web page adapters (cheerio), reading pages from a feed server', () => 
     })
   })
 
-  it('skips rows whose price is a range or "Contact us" instead of guessing', () => {
-    const { observations, skipped } = parseLlmPricesPage(pages['/llmprices.html']!)
+  it('skips rows whose price is a range or "Contact us" instead of guessing', async () => {
+    const { observations, skipped } = await parseLlmPricesPage(pages['/llmprices.html']!)
 
     expect(observations.map((o) => o.sourceModelId)).not.toContain('Gemini 1.5 Pro')
     expect(skipped).toBe(2)
   })
 
-  it('reads Pretrained.ai rows: provider from heading rows, prices per thousand, model ids from data attributes', () => {
-    const { observations } = parsePretrainedPage(pages['/pretrained.html']!)
+  it('reads Pretrained.ai rows: provider from heading rows, prices per thousand, model ids from data attributes', async () => {
+    const { observations } = await parsePretrainedPage(pages['/pretrained.html']!)
 
     expect(observations.find((o) => o.sourceModelId === 'gpt-4o')).toMatchObject({ sourceProvider: 'OpenAI', price: { inputNano: 2.5 * USD, outputNano: 10 * USD } })
     expect(observations.find((o) => o.sourceModelId === 'Claude 3.5 Sonnet')?.sourceProvider).toBe('Anthropic')
   })
 
-  it('reports a redesigned page as a format error, never as numbers', () => {
+  it('reports a redesigned page as a format error, never as numbers', async () => {
     const redesigned = '<html><body><div class="card"><h3>GPT-4o</h3><p>Input $2.50 · Output $10</p></div></body></html>'
     const mostlyUnreadable = '<table><tr><th>Model</th><th>Input</th><th>Output</th></tr><tr><td>A</td><td>ask</td><td>ask</td></tr><tr><td>B</td><td>ask</td><td>ask</td></tr><tr><td>C</td><td>$1</td><td>$2</td></tr></table>'
 
-    expect(() => parseLlmPricesPage(redesigned)).toThrow(SourceFormatError)
-    expect(() => parsePretrainedPage(mostlyUnreadable)).toThrow(SourceFormatError)
+    await expect(parseLlmPricesPage(redesigned)).rejects.toThrow(SourceFormatError)
+    await expect(parsePretrainedPage(mostlyUnreadable)).rejects.toThrow(SourceFormatError)
   })
 })

@@ -195,7 +195,7 @@ function HistoryChart({ history }: { history: PriceHistory }) {
     const nowS = Date.now() / 1000
     const versions = history.versions
     const starts = versions.map((v) => Date.parse(v.effectiveFrom) / 1000)
-    const windowStart = Math.max(starts[0] ?? nowS, Math.min(starts[starts.length - 1] ?? nowS, nowS) - 180 * 86_400)
+    const windowStart = Math.max(starts[0] ?? nowS, nowS - 180 * 86_400)
     const shown = versions.filter((_, i) => (starts[i + 1] ?? Infinity) > windowStart)
     const x = shown.map((v) => Math.max(windowStart, Date.parse(v.effectiveFrom) / 1000))
     const last = shown[shown.length - 1]
