@@ -46,7 +46,8 @@ export async function listUsage(ctx: EngineContext, query: UsageQuery): Promise<
   if (query.to !== undefined) q = q.where('timestamp', '<', Date.parse(query.to))
   if (query.cursor !== undefined) {
     const after = decodeCursor(query.cursor)
-    q = q.where((eb) => eb.or([eb('timestamp', '<', after.timestamp), eb.and([eb('timestamp', '=', after.timestamp), eb('id', '<', after.id)])]))
+    // A row-value comparison lets both engines seek the (timestamp, id) index to the cursor.
+    q = q.where((eb) => eb(eb.refTuple('timestamp', 'id'), '<', eb.tuple(after.timestamp, after.id)))
   }
   const rows = await q.orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute()
   const page = rows.slice(0, query.limit)

@@ -161,7 +161,7 @@ describe('budget on the embedded store', () => {
     expect(summary.totals.requests).toBe(0)
   })
 
-  it('prints JSON and only JSON on stdout for every command with --json', async () => {
+  it('prints JSON and only JSON on stdout for every command with --json', { timeout: 120_000 }, async () => {
     const outputs: unknown[] = []
     const run = async (...args: string[]) => {
       const value = await json(args)
