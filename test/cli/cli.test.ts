@@ -3,65 +3,21 @@
  * spawned with a private data directory, against the embedded store and against a real
  * server. Builds dist first when it is older than src.
  */
-import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { BIN, cleanEnv, ensureBuilt, runBudget, type Run } from '../support/cli.js'
 import { aTestServer, type Json, type TestServer } from '../support/http.js'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const BIN = join(ROOT, 'bin', 'budget.js')
 const MODEL = ['--provider', 'anthropic', '--model', 'claude-sonnet-4-20250514']
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-/** Newest modification time of any file under `dir`. */
-function newestMtime(dir: string): number {
-  let newest = 0
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs)
-  }
-  return newest
-}
-
-function ensureBuilt(): void {
-  const main = join(ROOT, 'dist', 'cli', 'main.js')
-  if (existsSync(main) && statSync(main).mtimeMs >= newestMtime(join(ROOT, 'src'))) return
-  try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' })
-  } catch (error) {
-    // tsc still emits on type errors elsewhere in src; only a missing binary stops the suite.
-    if (!existsSync(main)) throw error
-    console.warn('tsc reported errors; testing the JavaScript it emitted')
-  }
-}
-
-/** The environment without the caller's BUDGET_* settings, plus `extra`. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('BUDGET_') && key !== 'FORCE_COLOR'))
-  return { ...env, NO_COLOR: '1', ...extra }
-}
 
 let dir: string
 
 /** Runs `budget …args` over the test's data directory and waits for it to exit. */
 function budget(args: string[], env: Record<string, string> = {}, stdin?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: cleanEnv({ BUDGET_DATA_DIR: join(dir, 'data'), ...env }) })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end(stdin)
-  })
+  return runBudget(args, { cwd: dir, env, ...(stdin !== undefined && { stdin }) })
 }
 
 /** Runs a command with --json, expects exit `code` and returns its stdout parsed. */

@@ -2,53 +2,21 @@
  * `budget migrate apollo|rhetor` and `budget init --tekton-defaults` as users run them: the
  * built binary, spawned over a private data directory, on fixtures in the legacy formats.
  */
-import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { ensureBuilt, runBudget, type Run } from '../support/cli.js'
 import { anApolloDataDir } from '../fixtures/tekton/apollo-data.js'
 import { aRhetorDb } from '../fixtures/tekton/rhetor-db.js'
 import type { Json } from '../support/http.js'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const BIN = join(ROOT, 'bin', 'budget.js')
 const ZONE = 'Asia/Tokyo'
-
-function newestMtime(dir: string): number {
-  let newest = 0
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs)
-  }
-  return newest
-}
-
-/** Builds dist when it is older than src (tsc emits even when other files have type errors). */
-function ensureBuilt(): void {
-  const main = join(ROOT, 'dist', 'cli', 'main.js')
-  if (existsSync(main) && statSync(main).mtimeMs >= newestMtime(join(ROOT, 'src'))) return
-  try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' })
-  } catch (error) {
-    if (!existsSync(main)) throw error
-  }
-}
 
 let dir: string
 
-function budget(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('BUDGET_') && !key.startsWith('RHETOR_') && key !== 'FORCE_COLOR'))
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...env, NO_COLOR: '1', BUDGET_DATA_DIR: join(dir, 'data') } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end()
-  })
+function budget(args: string[]): Promise<Run> {
+  return runBudget(args, { cwd: dir })
 }
 
 async function json(args: string[], code = 0): Promise<Json> {

@@ -3,58 +3,21 @@
  * directory, with the feeds served by fixture servers; against the local store and
  * against a real server.
  */
-import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ensureBuilt, runBudget, type Run } from '../support/cli.js'
 import { aKey, aTestServer, type Json, type TestServer } from '../support/http.js'
 import { aFeedSet, type FeedSet } from './support/feed-server.js'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const BIN = join(ROOT, 'bin', 'budget.js')
-
-function newestMtime(dir: string): number {
-  let newest = 0
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs)
-  }
-  return newest
-}
-
-function ensureBuilt(): void {
-  const main = join(ROOT, 'dist', 'cli', 'main.js')
-  if (existsSync(main) && statSync(main).mtimeMs >= newestMtime(join(ROOT, 'src'))) return
-  try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'ignore' })
-  } catch (error) {
-    if (!existsSync(main)) throw error
-  }
-}
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
 
 let dir: string
 let feeds: FeedSet
 let env: Record<string, string>
 
 function budget(args: string[], extra: Record<string, string> = {}): Promise<Run> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('BUDGET_') && key !== 'FORCE_COLOR'))
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...clean, NO_COLOR: '1', BUDGET_DATA_DIR: join(dir, 'data'), ...env, ...extra } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end()
-  })
+  return runBudget(args, { cwd: dir, env: { ...env, ...extra } })
 }
 
 async function json<T = Json>(args: string[], code = 0, extra: Record<string, string> = {}): Promise<T> {

@@ -2,50 +2,19 @@
  * `budget report …` as users run it: the real binary (bin/budget.js → dist), spawned over
  * a private data directory, and once against a real server.
  */
-import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ensureBuilt, runBudget, type Run } from '../support/cli.js'
 import { aTestServer, type Json, type TestServer } from '../support/http.js'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const BIN = join(ROOT, 'bin', 'budget.js')
-
-function newestMtime(dir: string): number {
-  let newest = 0
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs)
-  }
-  return newest
-}
-
-function ensureBuilt(): void {
-  const main = join(ROOT, 'dist', 'cli', 'main.js')
-  if (existsSync(main) && statSync(main).mtimeMs >= newestMtime(join(ROOT, 'src'))) return
-  try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' })
-  } catch (error) {
-    // tsc still emits on type errors elsewhere in src; only a missing binary stops the suite.
-    if (!existsSync(main)) throw error
-  }
-}
 
 let dir: string
 
-function budget(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('BUDGET_') && key !== 'FORCE_COLOR'))
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...env, NO_COLOR: '1', BUDGET_DATA_DIR: join(dir, 'data') } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
+function budget(args: string[]): Promise<Run> {
+  return runBudget(args, { cwd: dir })
 }
 
 async function ok(args: string[]): Promise<string> {
