@@ -11,8 +11,7 @@
  */
 import { z } from 'zod'
 import { Timestamp } from './common.js'
-import { nanoToUsd, usdToNano } from './money.js'
-import { ModelPrice, PriceComponents, PriceTier, type PriceTierNano, type PriceVersion } from './price.js'
+import { componentsToNano, componentsToUsd, ModelPrice, PriceComponents, PriceTier, type PriceVersion } from './price.js'
 
 export const SourceKind = z.enum(['bundled', 'litellm', 'llmprices', 'openrouter', 'llmprices_html', 'pretrained_html', 'manual'])
 export type SourceKind = z.infer<typeof SourceKind>
@@ -81,28 +80,6 @@ export interface PriceObservation {
 export const PriceFigures = PriceComponents.extend({ tiers: z.array(PriceTier).optional() }).describe('USD per million tokens')
 export type PriceFigures = z.infer<typeof PriceFigures>
 
-type Components = Omit<PriceTierNano, 'aboveInputTokens'>
-
-function componentsToUsd(c: Components): PriceComponents {
-  return {
-    inputPerMtok: nanoToUsd(c.inputNano),
-    outputPerMtok: nanoToUsd(c.outputNano),
-    ...(c.cacheReadNano !== null && { cacheReadPerMtok: nanoToUsd(c.cacheReadNano) }),
-    ...(c.cacheWriteNano !== null && { cacheWritePerMtok: nanoToUsd(c.cacheWriteNano) }),
-    ...(c.cacheWrite1hNano !== null && { cacheWrite1hPerMtok: nanoToUsd(c.cacheWrite1hNano) }),
-  }
-}
-
-function componentsToNano(c: PriceComponents): Components {
-  const optional = (usd: number | undefined) => (usd === undefined ? null : usdToNano(usd))
-  return {
-    inputNano: usdToNano(c.inputPerMtok),
-    outputNano: usdToNano(c.outputPerMtok),
-    cacheReadNano: optional(c.cacheReadPerMtok),
-    cacheWriteNano: optional(c.cacheWritePerMtok),
-    cacheWrite1hNano: optional(c.cacheWrite1hPerMtok),
-  }
-}
 
 export function toPriceFigures(p: PricePoint): PriceFigures {
   return {

@@ -123,7 +123,7 @@ export interface ProviderRule {
 
 type NanoComponents = Omit<PriceTierNano, 'aboveInputTokens'>
 
-function componentsToUsd(c: NanoComponents): PriceComponents {
+export function componentsToUsd(c: NanoComponents): PriceComponents {
   return {
     inputPerMtok: nanoToUsd(c.inputNano),
     outputPerMtok: nanoToUsd(c.outputNano),
@@ -133,7 +133,7 @@ function componentsToUsd(c: NanoComponents): PriceComponents {
   }
 }
 
-function componentsToNano(c: PriceComponents): NanoComponents {
+export function componentsToNano(c: PriceComponents): NanoComponents {
   const optional = (usd: number | undefined) => (usd === undefined ? null : usdToNano(usd))
   return {
     inputNano: usdToNano(c.inputPerMtok),
