@@ -15,6 +15,7 @@ import { registerKeys } from './commands/keys.js'
 import { registerPrices } from './commands/prices.js'
 import { registerMcp } from './commands/mcp.js'
 import { registerMigrate } from './commands/migrate.js'
+import { registerMigrateStore } from './commands/migrate-store.js'
 import { registerPolicies } from './commands/policies.js'
 import { registerRecord } from './commands/record.js'
 import { registerReport } from './commands/report.js'
@@ -42,7 +43,7 @@ export function buildProgram(cli: Cli): Command {
     .option('--server <url>', 'use the Tekton Budget server at this URL instead of the local store (env BUDGET_SERVER)')
     .option('--api-key <key>', 'API key sent to --server (env BUDGET_API_KEY)')
     .option('--data-dir <dir>', 'directory of the local store (env BUDGET_DATA_DIR, default ./data)')
-    .option('--database-url <url>', 'database of the local store, sqlite:<path> (env BUDGET_DATABASE_URL)')
+    .option('--database-url <url>', 'database of the local store, sqlite:<path> or postgres://… (env BUDGET_DATABASE_URL)')
     .option('--timezone <zone>', 'IANA time zone of calendar windows (env BUDGET_TIMEZONE, default UTC)')
     .option('--wide', 'show whole ids in tables instead of shortened ones')
     .option('--debug', 'print stack traces with errors')
@@ -85,6 +86,7 @@ Run "budget <command> --help" for the options of each command.`,
   registerRun(program, cli)
   registerImport(program, cli)
   registerMigrate(program, cli)
+  registerMigrateStore(program, cli)
   registerInit(program, cli)
   return program
 }

@@ -8,6 +8,9 @@
  */
 import { type Kysely, type Migration, sql } from 'kysely'
 
+/** The seeded channel's id: every new store starts with it. */
+export const BUILT_IN_CHANNEL_ID = 'chn_websocket'
+
 export const alertsMigration: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema
@@ -64,7 +67,7 @@ export const alertsMigration: Migration = {
 
     const now = Date.now()
     await sql`insert into alert_channels (id, name, kind, budget_id, url, secret, min_severity, types, enabled, created_at, updated_at)
-      values ('chn_websocket', 'websocket', 'ws', null, null, null, 'info', '[]', 1, ${now}, ${now})`.execute(db)
+      values (${BUILT_IN_CHANNEL_ID}, 'websocket', 'ws', null, null, null, 'info', '[]', 1, ${now}, ${now})`.execute(db)
   },
   async down(db: Kysely<unknown>) {
     for (const table of ['alert_deliveries', 'alert_channels', 'alerts']) await sql`drop table if exists ${sql.table(table)}`.execute(db)

@@ -25,7 +25,7 @@ export const monthStart = (ms: number) => {
   const d = new Date(ms)
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)
 }
-const nextMonth = (ms: number) => {
+export const nextMonth = (ms: number) => {
   const d = new Date(ms)
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)
 }
