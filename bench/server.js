@@ -4,7 +4,7 @@ import Fastify from 'fastify'
 import { loadConfig } from '../dist/config.js'
 import { startServer } from '../dist/api/server.js'
 
-const [kind, dataDir] = process.argv.slice(2)
+const [kind, dataDir, databaseUrl] = process.argv.slice(2)
 
 if (kind === 'hello') {
   const app = Fastify()
@@ -18,6 +18,7 @@ if (kind === 'hello') {
     BUDGET_LOG_LEVEL: 'warn',
     BUDGET_RATE_LIMIT_PER_MINUTE: '0',
     BUDGET_DURABILITY: kind === 'strict' ? 'strict' : 'normal',
+    ...(databaseUrl && { BUDGET_DATABASE_URL: databaseUrl }),
   }
   const server = await startServer(loadConfig({ env }))
   process.stdout.write(`${server.url}\n`)
