@@ -1,9 +1,8 @@
 /**
- * The progress bar of long commands: on stderr, only when stderr is a terminal and the
- * output is not --json (a script's stderr stays clean), cleared when done. cli-progress is
- * loaded only when a bar is shown.
+ * The progress bar of long commands: on stderr, only when stderr is a terminal (a script's
+ * stderr stays clean, and stdout — the result, or --json — is never touched), cleared when
+ * done. cli-progress is loaded only when a bar is shown.
  */
-import type { Output } from './output.js'
 
 export interface ProgressBar {
   /** Moves the bar; `payload` fills the format's other {fields}. */
@@ -12,8 +11,8 @@ export interface ProgressBar {
 }
 
 /** A bar for `format` (cli-progress tokens: {bar} {percentage} {value} {total} and payload fields), or null when none is shown. */
-export async function progressBar(out: Output, format: string): Promise<ProgressBar | null> {
-  if (out.json || process.stderr.isTTY !== true) return null
+export async function progressBar(format: string): Promise<ProgressBar | null> {
+  if (process.stderr.isTTY !== true) return null
   const { default: progress } = await import('cli-progress')
   const bar = new progress.SingleBar({ format, stream: process.stderr, hideCursor: true, clearOnComplete: true }, progress.Presets.shades_classic)
   let started = false

@@ -14,6 +14,7 @@ import { ImportState } from '../../importers/claude-code/state.js'
 import type { Cli } from '../context.js'
 import { integer } from '../flags.js'
 import { count, type Output, usd } from '../output.js'
+import { progressBar } from '../progress.js'
 
 interface ImportFlags {
   dir?: string[]
@@ -56,7 +57,7 @@ Examples:
         const timeZone = opened.config.timezone
         const sinceMs = flags.since === undefined ? undefined : parseSince(flags.since, timeZone)
         const destination = opened.mode === 'server' ? `server:${opened.config.server}` : `db:${opened.config.databaseUrl}`
-        const bar = process.stderr.isTTY ? await progressBar() : null
+        const bar = await progressBar('importing [{bar}] {percentage}% {mb}/{totalMb} MB')
         let summary: ImportSummary
         try {
           summary = await importClaudeCode(opened.service, {
@@ -68,7 +69,7 @@ Examples:
             batchSize: Math.max(1, Math.min(flags.batchSize, MAX_BATCH)),
             ...(flags.budget !== undefined && { budgetId: flags.budget }),
             timeZone,
-            onProgress: (p) => bar?.update(p.bytesRead, p.bytesTotal),
+            onProgress: (p) => bar?.update(p.bytesRead, p.bytesTotal, { mb: (p.bytesRead / 1e6).toFixed(1), totalMb: (p.bytesTotal / 1e6).toFixed(1) }),
           })
         } finally {
           bar?.stop()
@@ -76,31 +77,6 @@ Examples:
         out.result(summary, (s) => renderSummary(out, s, timeZone))
       }),
     )
-}
-
-async function progressBar() {
-  const { default: progress } = await import('cli-progress')
-  const bar = new progress.SingleBar(
-    {
-      format: 'importing [{bar}] {percentage}% {mb}/{totalMb} MB',
-      stream: process.stderr,
-      hideCursor: true,
-      clearOnComplete: true,
-    },
-    progress.Presets.shades_classic,
-  )
-  let started = false
-  return {
-    update(bytes: number, total: number) {
-      const payload = { mb: (bytes / 1e6).toFixed(1), totalMb: (total / 1e6).toFixed(1) }
-      if (!started) {
-        bar.start(Math.max(total, 1), 0, payload)
-        started = true
-      }
-      bar.update(bytes, payload)
-    },
-    stop: () => started && bar.stop(),
-  }
 }
 
 function renderSummary(out: Output, s: ImportSummary, timeZone: string): string {

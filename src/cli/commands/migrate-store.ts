@@ -58,7 +58,7 @@ Examples:
           await source.close()
           throw error
         })
-        const bar = await progressBar(out, 'copying [{bar}] {percentage}% {value}/{total} rows ({table})')
+        const bar = await progressBar('copying [{bar}] {percentage}% {value}/{total} rows ({table})')
         let report: CopyReport
         try {
           report = await copyStore(source, target, {

@@ -13,7 +13,7 @@ import type { Command } from 'commander'
 import { readApolloDir } from '../../compat/migrate/apollo-source.js'
 import type { MigrationPlan } from '../../compat/migrate/plan.js'
 import { readRhetorDb } from '../../compat/migrate/rhetor-source.js'
-import { type MigrationReport, type Progress, runMigration } from '../../compat/migrate/run.js'
+import { type MigrationReport, runMigration } from '../../compat/migrate/run.js'
 import { localTimeZone } from '../../compat/legacy-time.js'
 import { BudgetError, invalid } from '../../domain/errors.js'
 import { MAX_BATCH } from '../../domain/usage.js'
@@ -21,6 +21,7 @@ import { isValidTimeZone } from '../../domain/periods.js'
 import type { ActionContext, Cli } from '../context.js'
 import { integer } from '../flags.js'
 import { count, type Output, usd } from '../output.js'
+import { progressBar } from '../progress.js'
 import { openSession } from '../service.js'
 
 interface MigrateFlags {
@@ -94,14 +95,14 @@ async function migrate({ out, globals }: ActionContext, flags: MigrateFlags, rea
   const plan = read(timeZone, Date.now())
   // The store keeps its configured zone: --timezone only says how to read the legacy times.
   const session = await openSession({ ...globals, timezone: undefined })
-  const bar = process.stderr.isTTY && !out.json ? await progressBar() : null
+  const bar = await progressBar('{phase} [{bar}] {value}/{total}')
   let report: MigrationReport
   try {
     report = await runMigration(session.service, plan, {
       budgetName: flags.budget ?? plan.source,
       apply: flags.apply === true,
       batchSize: Math.max(1, Math.min(flags.batchSize, MAX_BATCH)),
-      onProgress: (p) => bar?.update(p),
+      onProgress: (p) => bar?.update(p.done, p.total, { phase: p.phase.padEnd(8) }),
     })
   } catch (error) {
     if (error instanceof BudgetError) throw error
@@ -111,27 +112,6 @@ async function migrate({ out, globals }: ActionContext, flags: MigrateFlags, rea
     await session.close()
   }
   out.result(report, (r) => render(out, r))
-}
-
-async function progressBar() {
-  const { default: progress } = await import('cli-progress')
-  const bar = new progress.SingleBar(
-    { format: '{phase} [{bar}] {value}/{total}', stream: process.stderr, hideCursor: true, clearOnComplete: true },
-    progress.Presets.shades_classic,
-  )
-  let phase: string | null = null
-  return {
-    update(p: Progress) {
-      if (phase !== p.phase) {
-        if (phase !== null) bar.stop()
-        bar.start(Math.max(p.total, 1), 0, { phase: p.phase.padEnd(8) })
-        phase = p.phase
-      }
-      bar.setTotal(Math.max(p.total, 1))
-      bar.update(p.done, { phase: p.phase.padEnd(8) })
-    },
-    stop: () => phase !== null && bar.stop(),
-  }
 }
 
 function render(out: Output, r: MigrationReport): string {

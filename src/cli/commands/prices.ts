@@ -22,6 +22,7 @@ import {
 import type { Cli } from '../context.js'
 import { collect, decimal, validate } from '../flags.js'
 import { instant, type Output, percent, usd } from '../output.js'
+import { progressBar } from '../progress.js'
 
 const who = () => `cli:${userInfo().username}`
 
@@ -195,13 +196,9 @@ Examples:
     .action(
       cli.action(async ({ out, service }, flags: { since?: string }) => {
         const request = validate(RepriceRequest, flags, { since: '--since' }, 'reprice request')
-        const bar = process.stderr.isTTY && !out.json ? await progressBar() : null
+        const bar = await progressBar('repricing [{bar}] {percentage}% {value}/{total} records')
         try {
-          const result = await (await service()).repriceUsage(request, (p) => {
-            if (bar === null) return
-            bar.setTotal(p.total)
-            bar.update(p.done)
-          })
+          const result = await (await service()).repriceUsage(request, (p) => bar?.update(p.done, p.total))
           bar?.stop()
           out.result(result, (r) => `${r.repriced.toLocaleString('en-US')} of ${r.scanned.toLocaleString('en-US')} records repriced (${r.newlyPriced} had no price); cost changed by ${usd(r.costDeltaUsd)}`)
         } finally {
@@ -209,16 +206,6 @@ Examples:
         }
       }),
     )
-}
-
-async function progressBar() {
-  const { default: progress } = await import('cli-progress')
-  const bar = new progress.SingleBar(
-    { format: 'repricing [{bar}] {percentage}% {value}/{total} records', stream: process.stderr, hideCursor: true, clearOnComplete: true },
-    progress.Presets.shades_classic,
-  )
-  bar.start(0, 0)
-  return bar
 }
 
 function priceTable(out: Output, items: ModelPrice[]): string {

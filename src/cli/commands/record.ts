@@ -12,6 +12,7 @@ import type { BudgetService } from '../../client/service.js'
 import type { Cli } from '../context.js'
 import { integer, jsonObject, validate } from '../flags.js'
 import { count, instant, type Output, usd } from '../output.js'
+import { progressBar } from '../progress.js'
 
 interface RecordFlags {
   file?: string
@@ -160,7 +161,7 @@ function tryJson(text: string): { ok: true; value: unknown } | { ok: false; erro
 
 async function recordInBatches(service: BudgetService, records: UsageInput[], batchSize: number, out: Output): Promise<BatchResult> {
   const total: BatchResult = { accepted: 0, duplicates: 0, ids: [] }
-  const bar = process.stderr.isTTY ? await progressBar(records.length) : null
+  const bar = await progressBar('recording [{bar}] {percentage}% {value}/{total} records')
   try {
     for (let start = 0; start < records.length; start += batchSize) {
       const chunk = records.slice(start, start + batchSize)
@@ -175,22 +176,12 @@ async function recordInBatches(service: BudgetService, records: UsageInput[], ba
       total.accepted += result.accepted
       total.duplicates += result.duplicates
       total.ids.push(...result.ids)
-      bar?.increment(chunk.length)
+      bar?.update(start + chunk.length, records.length)
     }
   } finally {
     bar?.stop()
   }
   return total
-}
-
-async function progressBar(total: number) {
-  const { default: progress } = await import('cli-progress')
-  const bar = new progress.SingleBar(
-    { format: 'recording [{bar}] {percentage}% {value}/{total} records', stream: process.stderr, hideCursor: true, clearOnComplete: true },
-    progress.Presets.shades_classic,
-  )
-  bar.start(total, 0)
-  return bar
 }
 
 function renderRecord(out: Output, r: { record: UsageRecord; created: boolean }): string {

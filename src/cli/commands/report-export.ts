@@ -9,6 +9,7 @@ import { BudgetError } from '../../domain/errors.js'
 import type { ExportFormat } from '../../domain/report.js'
 import { writeExport } from '../../reports/export-format.js'
 import type { Output } from '../output.js'
+import { progressBar } from '../progress.js'
 
 export interface ExportFlags {
   csv?: boolean
@@ -38,29 +39,15 @@ export async function runExport(out: Output, target: ExportTarget, rows: AsyncIt
     await writeExport(rows, target.format, columns, process.stdout, { end: false })
     return
   }
-  const bar = process.stderr.isTTY ? await progressBar(expected) : null
+  const bar = await progressBar(expected === null ? 'exporting {value} rows' : 'exporting [{bar}] {percentage}% {value}/{total} rows')
   let written: number
   try {
-    written = await writeExport(rows, target.format, columns, createWriteStream(target.file), { onProgress: (n) => bar?.update(n) })
+    written = await writeExport(rows, target.format, columns, createWriteStream(target.file), { onProgress: (n) => bar?.update(n, Math.max(n, expected ?? 0)) })
   } finally {
     bar?.stop()
   }
   const result = { file: target.file, format: target.format, rows: written }
   out.result(result, (r) => `wrote ${r.rows.toLocaleString('en-US')} rows to ${r.file} (${r.format})`)
-}
-
-async function progressBar(expected: number | null) {
-  const { default: progress } = await import('cli-progress')
-  const format = expected === null ? 'exporting {value} rows' : 'exporting [{bar}] {percentage}% {value}/{total} rows'
-  const bar = new progress.SingleBar({ format, stream: process.stderr, hideCursor: true, clearOnComplete: true }, progress.Presets.shades_classic)
-  bar.start(expected ?? 0, 0)
-  return {
-    update(rows: number) {
-      if (expected !== null && rows > bar.getTotal()) bar.setTotal(rows)
-      bar.update(rows)
-    },
-    stop: () => bar.stop(),
-  }
 }
 
 /** A list as the rows of an export. */
