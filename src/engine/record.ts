@@ -28,6 +28,7 @@ import { addQuarterHourly } from '../store/quarter-hourly.js'
 import { countedTokens, requireBudget } from './budgets.js'
 import type { EngineContext } from './context.js'
 import { applies } from './policy-match.js'
+import { readPoliciesUnderLock } from './policy-lock.js'
 import { counterFor } from './policy-window.js'
 import { toUsageRecord } from './usage-record.js'
 
@@ -103,14 +104,13 @@ async function ingest(
     rows.push(toRow(ctx, input, budgetId, reservation, now, index))
   }
 
-  const policies = new Resolver((budgetId: string) => enabledPolicies(trx, budgetId === '' ? null : budgetId))
-  const matches = new Map<Row, PolicyRow[]>()
-  for (const row of rows) {
-    const candidates = await policies.get(row.budgetId ?? '')
-    matches.set(row, candidates.filter((p) => applies(p, row)))
-  }
+  const matches = await readPoliciesUnderLock(
+    lockBudgets,
+    rows.map((r) => r.budgetId),
+    () => matchPolicies(trx, rows),
+    (read) => [...read.values()].flat().map((p) => p.budgetId),
+  )
   const budgetIds = [...new Set([...matches.values()].flat().map((p) => p.budgetId))]
-  await lockBudgets(budgetIds)
 
   // The duplicate check above read without a lock; another instance may have stored some
   // of these ids since. Claiming them is what decides, and a lost claim is a duplicate.
@@ -133,6 +133,17 @@ async function ingest(
     await sweepExpiredHolds(trx, now - HOUR_MS)
   }
   return { rows, duplicates, budgetIds }
+}
+
+/** The enabled policies each record counts toward. */
+async function matchPolicies(trx: Executor, rows: readonly Row[]): Promise<Map<Row, PolicyRow[]>> {
+  const policies = new Resolver((budgetId: string) => enabledPolicies(trx, budgetId === '' ? null : budgetId))
+  const matches = new Map<Row, PolicyRow[]>()
+  for (const row of rows) {
+    const candidates = await policies.get(row.budgetId ?? '')
+    matches.set(row, candidates.filter((p) => applies(p, row)))
+  }
+  return matches
 }
 
 async function splitDuplicates(trx: Executor, inputs: readonly (UsageInput & { id: string })[]) {

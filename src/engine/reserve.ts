@@ -26,6 +26,7 @@ import { requireBudget } from './budgets.js'
 import type { EngineContext } from './context.js'
 import { type Estimate, judge, mostSevere, type PolicyState } from './decide.js'
 import { applies, type Dimensions } from './policy-match.js'
+import { readPoliciesUnderLock } from './policy-lock.js'
 import { currentSpan } from './policy-window.js'
 
 const ZERO: Amount = { tokens: 0, costNano: 0 }
@@ -39,8 +40,12 @@ export async function check(ctx: EngineContext, request: CheckRequest): Promise<
     const budget = request.budgetId === undefined ? null : await requireBudget(trx, request.budgetId)
     budgetId = budget?.id ?? null
     const dims = dimensionsOf(request, budgetId)
-    const policies = (await enabledPolicies(trx, dims.budgetId)).filter((p) => applies(p, dims))
-    await traits.lockBudgets(trx, policies.map((p) => p.budgetId))
+    const policies = await readPoliciesUnderLock(
+      (ids) => traits.lockBudgets(trx, ids),
+      [budgetId],
+      async () => (await enabledPolicies(trx, dims.budgetId)).filter((p) => applies(p, dims)),
+      (read) => read.map((p) => p.budgetId),
+    )
 
     const contextId = request.contextId ?? null
     const states = await statesOf(trx, ctx, policies, now, contextId)

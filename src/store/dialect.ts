@@ -8,8 +8,9 @@
  * that arrive together into one transaction to share its fsync. PostgreSQL serves several
  * instances at once: each write runs in its own READ COMMITTED transaction, and a check
  * or a commit first locks the rows of the budgets whose policies it touches
- * (`SELECT … FOR UPDATE`, in id order). Every statement after the lock reads the newest
- * committed counters, and no other check or commit on those budgets can run between that
+ * (`SELECT … FOR UPDATE`, in id order), then reads those policies (engine/policy-lock.ts).
+ * Every statement after the lock reads the newest committed policies and counters, and no
+ * other check or commit on those budgets can run between that
  * read and the write of the new holds — that is what keeps committed + reserved ≤ limit
  * across instances. Row locks were chosen over a single-statement conditional update
  * (`update … where used + x <= limit`) because they keep one code path for both engines,
