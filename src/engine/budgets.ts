@@ -87,7 +87,7 @@ export async function deleteBudget(ctx: EngineContext, idOrName: string): Promis
   await ctx.store.writes.write(async (trx, traits) => {
     const budget = await requireBudget(trx, idOrName)
     // Taken first, as checks and commits take it, so that they queue behind the delete.
-    await traits.lockBudgets(trx, [budget.id])
+    await traits.lockBudgets(trx, [budget.id], 'change')
     const policyIds = (await policiesOfBudget(trx, budget.id)).map((p) => p.id)
     if (policyIds.length > 0) {
       await trx.deleteFrom('policyUsage').where('policyId', 'in', policyIds).execute()
@@ -102,7 +102,7 @@ export async function createPolicy(ctx: EngineContext, input: PolicyInput): Prom
   return ctx.store.writes.write(async (trx, traits) => {
     const budget = await requireBudget(trx, input.budgetId)
     // Counters are rebuilt from the records: no commit on this budget may run meanwhile.
-    await traits.lockBudgets(trx, [budget.id])
+    await traits.lockBudgets(trx, [budget.id], 'change')
     const now = ctx.now()
     const policy: PolicyRow = {
       id: newId('policy'),
@@ -144,7 +144,7 @@ export async function updatePolicy(ctx: EngineContext, id: string, update: Polic
   return ctx.store.writes.write(async (trx, traits) => {
     const current = await findPolicy(trx, id)
     if (!current) throw notFound('policy', id)
-    await traits.lockBudgets(trx, [current.budgetId])
+    await traits.lockBudgets(trx, [current.budgetId], 'change')
     const merged = { ...toPolicy(current), ...update }
     const problems = policyProblems(merged)
     if (problems.length > 0) throw invalid(problems.map((p) => p.message).join('; '), { issues: problems })

@@ -53,7 +53,7 @@ export async function recordUsage(ctx: EngineContext, input: UsageInput): Promis
   const id = input.id ?? newId('usage')
   await prepare(ctx, [input])
   const result = await ctx.store.writes.write(async (trx, traits) => {
-    const ingested = await ingest(ctx, trx, [{ ...input, id }], traits.lockBudgets.bind(traits, trx))
+    const ingested = await ingest(ctx, trx, [{ ...input, id }], (ids: readonly string[]) => traits.lockBudgets(trx, ids, 'record'))
     const [row] = ingested.rows
     return row ? { row, created: true } : { row: await findUsage(trx, id), created: false }
   })
@@ -65,7 +65,7 @@ export async function recordUsage(ctx: EngineContext, input: UsageInput): Promis
 export async function recordBatch(ctx: EngineContext, inputs: readonly UsageInput[]): Promise<BatchResult> {
   const withIds = inputs.map((input) => ({ ...input, id: input.id ?? newId('usage') }))
   await prepare(ctx, withIds)
-  const ingested = await ctx.store.writes.write((trx, traits) => ingest(ctx, trx, withIds, traits.lockBudgets.bind(traits, trx)))
+  const ingested = await ctx.store.writes.write((trx, traits) => ingest(ctx, trx, withIds, (ids: readonly string[]) => traits.lockBudgets(trx, ids, 'record')))
   if (ingested.rows.length > 0) {
     ctx.events.publish({ type: 'usage.batch', topic: 'usage', budgetId: null, payload: { accepted: ingested.rows.length, budgetIds: ingested.budgetIds } })
   }

@@ -69,7 +69,7 @@ export async function reprice(ctx: EngineContext, scope: RepriceScope, onProgres
       return next === null ? [] : [{ row, ...next }]
     })
     if (changed.length > 0) {
-      const applied = await ctx.store.writes.write((trx, traits) => rewrite(ctx, trx, changed, (ids) => traits.lockBudgets(trx, ids)))
+      const applied = await ctx.store.writes.write((trx, traits) => rewrite(ctx, trx, changed, (ids) => traits.lockBudgets(trx, ids, 'change')))
       for (const delta of applied) {
         result.repriced++
         if (delta.unpriced < 0) result.newlyPriced++

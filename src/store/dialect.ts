@@ -10,9 +10,11 @@
  * or a commit first locks the rows of the budgets whose policies it touches
  * (`SELECT … FOR UPDATE`, in id order), then reads those policies (engine/policy-lock.ts).
  * Every statement after the lock reads the newest committed policies and counters, and no
- * other check or commit on those budgets can run between that
- * read and the write of the new holds — that is what keeps committed + reserved ≤ limit
- * across instances. Row locks were chosen over a single-statement conditional update
+ * other check on those budgets can run between that read and the write of the new holds —
+ * that is what keeps committed + reserved ≤ limit across instances. Commits need not wait
+ * for checks (see BudgetLock): a check reads a policy's usage and holds in one statement,
+ * one snapshot, and a commit swaps its hold for its usage in one transaction, so a check
+ * sees either the hold or the usage, never neither. Row locks were chosen over a single-statement conditional update
  * (`update … where used + x <= limit`) because they keep one code path for both engines,
  * work for any number of policies, windows and budgets per request, and leave the
  * decision logic (warn / downgrade / block, headroom) in TypeScript; they cost about half
@@ -22,6 +24,18 @@
 import type { Transaction } from 'kysely'
 import type { DB, Executor } from './schema.js'
 
+/**
+ * What a transaction does with the budgets it locks, which decides whom it waits for
+ * (PostgreSQL row-lock modes; SQLite's database write lock covers every budget):
+ * - `change`: creates, changes or rebuilds policies and counters (FOR UPDATE) — waits for
+ *   every other holder, and they for it;
+ * - `check`: reads counters and writes holds (FOR NO KEY UPDATE) — waits for other checks
+ *   and for changes;
+ * - `record`: adds usage and reads policies (FOR KEY SHARE) — waits only for changes, so
+ *   that commits run beside checks and beside each other, yet never miss a new policy.
+ */
+export type BudgetLock = 'change' | 'check' | 'record'
+
 export interface DialectTraits {
   readonly name: 'sqlite' | 'postgres'
   /**
@@ -29,8 +43,8 @@ export interface DialectTraits {
    * in its own savepoint). Only safe when one writer holds the whole database anyway.
    */
   readonly groupCommit: boolean
-  /** Serialize writers on these budgets until the transaction ends. */
-  lockBudgets(trx: Transaction<DB>, budgetIds: readonly string[]): Promise<void>
+  /** Holds these budgets until the transaction ends, against the writers `lock` excludes. */
+  lockBudgets(trx: Transaction<DB>, budgetIds: readonly string[], lock: BudgetLock): Promise<void>
   /** Whether a failed transaction may simply be run again (deadlock, serialization failure). */
   isRetryable(error: unknown): boolean
   /**

@@ -77,10 +77,11 @@ export function createPostgresTraits(): DialectTraits {
     // Several instances share the database; these row locks are what keep
     // committed + reserved ≤ limit true between them. One statement locks them all, in id
     // order, so two requests that touch the same budgets never deadlock on them.
-    async lockBudgets(trx, budgetIds) {
+    async lockBudgets(trx, budgetIds, lock) {
       if (budgetIds.length === 0) return
       const ids = [...new Set(budgetIds)].sort()
-      await trx.selectFrom('budgets').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute()
+      const rows = trx.selectFrom('budgets').select('id').where('id', 'in', ids).orderBy('id')
+      await (lock === 'change' ? rows.forUpdate() : lock === 'check' ? rows.forNoKeyUpdate() : rows.forKeyShare()).execute()
     },
     isRetryable: (error) => RETRYABLE_SQLSTATES.has(String((error as { code?: unknown } | null)?.code)),
     prepareUsage: (db, timestampsMs) => partitions.ensure(db, timestampsMs),

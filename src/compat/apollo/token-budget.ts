@@ -121,7 +121,7 @@ export class ApolloBudget {
     row.reservationId = decision.reservationId
 
     const replaced = await this.engine.ctx.store.writes.write(async (trx, traits) => {
-      await traits.lockBudgets(trx, [budgetId])
+      await traits.lockBudgets(trx, [budgetId], 'change')
       const previous = await findAllocationByContext(trx, row.contextId)
       await replaceAllocation(trx, row)
       return previous ?? null
@@ -148,7 +148,7 @@ export class ApolloBudget {
     const budgetId = await this.ready()
     const now = this.engine.ctx.now()
     const taken = await this.engine.ctx.store.writes.write(async (trx, traits) => {
-      await traits.lockBudgets(trx, [budgetId])
+      await traits.lockBudgets(trx, [budgetId], 'change')
       const row = await findAllocationByContext(trx, contextId)
       if (!row) return null
       const next: AllocationRow = {
@@ -190,7 +190,7 @@ export class ApolloBudget {
     const now = this.engine.ctx.now()
     const requested = split.inputTokens + split.outputTokens
     const taken = await this.engine.ctx.store.writes.write(async (trx, traits) => {
-      await traits.lockBudgets(trx, [budgetId])
+      await traits.lockBudgets(trx, [budgetId], 'change')
       const row = 'contextId' in ref ? await findAllocationByContext(trx, ref.contextId) : await findAllocationById(trx, ref.allocationId)
       if (!row) return null
       const remaining = Number(row.tokensAllocated) - Number(row.tokensUsed)
@@ -279,7 +279,7 @@ export class ApolloBudget {
   /** Undoes a consume whose usage record failed, so the allocation keeps those tokens. */
   private async giveBack(budgetId: string, id: string, tokens: number, heldBy: string | null): Promise<void> {
     await this.engine.ctx.store.writes.write(async (trx, traits) => {
-      await traits.lockBudgets(trx, [budgetId])
+      await traits.lockBudgets(trx, [budgetId], 'change')
       const row = await findAllocationById(trx, id)
       if (!row) return
       await updateAllocation(trx, id, { tokensUsed: Math.max(0, Number(row.tokensUsed) - tokens), isActive: 1, ...(row.reservationId === null && { reservationId: heldBy }) })
