@@ -21,6 +21,7 @@ import type { MatchLogic, PriceVersion, ProviderRule, TokenUsage } from '../doma
 import { bundledProviderRules, loadBundledPrices } from './bundled.js'
 import { costNano } from './cost.js'
 import { matchesId } from './match.js'
+import { isChatModel } from './model-kind.js'
 
 export interface ModelRef {
   readonly provider: string
@@ -118,8 +119,8 @@ export class PriceCatalog {
 
   /**
    * Models of the same provider whose base input + output price is lower, cheapest first.
-   * Leaves out deprecated models and models with no output price (embeddings cannot stand in
-   * for a model that writes text).
+   * Only models that can stand in for one that writes text (model-kind.ts): not deprecated,
+   * with an output price, not an embedding, speech, image or search model.
    */
   cheaperAlternatives(provider: string, model: string, atMs: number, limit = 3): CheaperModel[] {
     const entry = this.#entry(provider, model)
@@ -129,7 +130,7 @@ export class PriceCatalog {
     const candidates: CheaperModel[] = []
     for (const other of this.#providers.get(entry.ref.provider.toLowerCase())?.models.values() ?? []) {
       const v = versionAt(other, atMs)
-      if (other === entry || v === undefined || v.deprecated === true || v.outputNano === 0) continue
+      if (other === entry || v === undefined || v.deprecated === true || v.outputNano === 0 || !isChatModel(v.model)) continue
       if (v.inputNano + v.outputNano >= ceiling) continue
       candidates.push({ ...other.ref, inputNano: v.inputNano, outputNano: v.outputNano })
     }

@@ -145,6 +145,15 @@ describe('PriceCatalog over the bundled genai-prices data', () => {
     expect(alternatives[0]).toEqual({ provider: 'anthropic', model: 'claude-3-haiku', inputNano: 0.25 * USD, outputNano: 1.25 * USD })
   })
 
+  it('suggests only models that write text, though embeddings and open-weight models are cheaper', () => {
+    const suggested = catalog.cheaperAlternatives('openai', 'gpt-4o', NOW, 100).map((a) => a.model)
+    const listed = catalog.current({ provider: 'openai' }, NOW).map((v) => v.model)
+
+    expect(listed).toEqual(expect.arrayContaining(['text-embedding-3-small', 'gpt-oss-120b']))
+    expect(suggested).toContain('gpt-4o-mini')
+    expect(suggested.filter((m) => /embed|gpt-oss|tts|whisper|moderation|search|audio/.test(m))).toEqual([])
+  })
+
   it('agrees with genai-prices on the token cost of every bundled model', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {})
     const usages = [
