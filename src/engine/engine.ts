@@ -18,7 +18,7 @@ import type { ActivityQuery, OutlookQuery, TopReportQuery, UsageReportQuery } fr
 import type { SummaryQuery } from '../domain/summary.js'
 import type { UsageInput, UsageQuery, UsageSummaryQuery } from '../domain/usage.js'
 import { EventBus } from '../events/bus.js'
-import { type EventRelay, relayAcrossInstances } from '../events/pg-relay.js'
+import type { EventRelay } from '../events/pg-relay.js'
 import { PriceCatalog } from '../pricing/catalog.js'
 import { BUNDLED_PRICES_VERSION, loadBundledPrices } from '../pricing/bundled.js'
 import { PriceMonitor, type PriceMonitorOptions } from '../pricing/monitor.js'
@@ -28,7 +28,7 @@ import { usageRecords } from '../reports/record-export.js'
 import { topReport } from '../reports/top-report.js'
 import * as usageReports from '../reports/usage-report.js'
 import { getMeta, loadPriceVersions, replaceSourceVersions, setMeta } from '../store/prices.js'
-import { openStore, type Store } from '../store/store.js'
+import { isPostgresUrl, openStore, type Store } from '../store/store.js'
 import type { Durability } from '../store/sqlite.js'
 import * as budgets from './budgets.js'
 import type { EngineContext } from './context.js'
@@ -171,7 +171,7 @@ export async function openEngine(options: EngineOptions): Promise<OpenEngine> {
     now,
   }
   // PostgreSQL: this instance's events reach the other instances on the database, and theirs arrive here.
-  const relay = options.relayEvents === false ? null : relayAcrossInstances(ctx.events, options.databaseUrl, options.onStoreError)
+  const relay = options.relayEvents === false ? null : await relayAcrossInstances(ctx.events, options.databaseUrl, options.onStoreError)
   const engine = new BudgetEngine(ctx, options.prices)
   engine.alerts.start()
   // Prices another instance changed reach this catalog too.
@@ -183,6 +183,16 @@ export async function openEngine(options: EngineOptions): Promise<OpenEngine> {
     await store.close()
   }
   return { engine, store, relay, close }
+}
+
+/**
+ * Relays the bus's events across the instances that share a PostgreSQL database; SQLite has
+ * one service process per database, so there is nothing to relay. pg loads only when needed.
+ */
+async function relayAcrossInstances(bus: EventBus, databaseUrl: string, onError?: (error: unknown) => void): Promise<EventRelay | null> {
+  if (!isPostgresUrl(databaseUrl)) return null
+  const { startPgRelay } = await import('../events/pg-relay.js')
+  return startPgRelay(bus, databaseUrl, onError)
 }
 
 /** Copies a new bundled catalog release into the store once, then builds the catalog from the store. */

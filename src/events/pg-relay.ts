@@ -34,14 +34,6 @@ export interface EventRelay {
   close(): Promise<void>
 }
 
-/**
- * Relays the bus's events across the instances that share this database: PostgreSQL
- * only; SQLite has one service process per database, so there is nothing to relay (null).
- */
-export function relayAcrossInstances(bus: EventBus, databaseUrl: string, onError?: (error: unknown) => void): EventRelay | null {
-  return /^postgres(ql)?:\/\//.test(databaseUrl) ? startPgRelay(bus, databaseUrl, onError) : null
-}
-
 export function startPgRelay(bus: EventBus, databaseUrl: string, onError: (error: unknown) => void = () => {}): EventRelay {
   const origin = randomUUID()
   let client: pg.Client | null = null

@@ -51,10 +51,6 @@ export interface PostgresOptions {
   onError?: (error: Error) => void
 }
 
-export function isPostgresUrl(url: string): boolean {
-  return /^postgres(ql)?:\/\//.test(url)
-}
-
 export function openPostgres(url: string, options: PostgresOptions = {}): { dialect: PostgresDialect; pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 16, types, application_name: 'tekton-budget' })
   // An idle connection that the server drops emits 'error' on the pool; unhandled, that

@@ -7,7 +7,6 @@
 import { CamelCasePlugin, type Dialect, Kysely } from 'kysely'
 import type { DialectTraits } from './dialect.js'
 import { migrateToLatest } from './migrations.js'
-import { createPostgresTraits, isPostgresUrl, openPostgres } from './postgres.js'
 import { type Retention, startRetention } from './retention.js'
 import type { DB } from './schema.js'
 import { type Durability, openSqlite, sqliteTraits } from './sqlite.js'
@@ -42,8 +41,13 @@ export function sqlitePath(databaseUrl: string): string {
 
 const MONTH_MS = 31 * 24 * 3_600_000
 
+/** Whether a database URL names PostgreSQL. */
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url)
+}
+
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const { dialect, traits } = connect(options)
+  const { dialect, traits } = await connect(options)
   const db = new Kysely<DB>({ dialect, plugins: [new CamelCasePlugin({ underscoreBeforeDigits: true })] })
   try {
     await migrateToLatest(db as unknown as Kysely<unknown>, traits.name)
@@ -69,11 +73,13 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   }
 }
 
-function connect(options: StoreOptions): { dialect: Dialect; traits: DialectTraits } {
+/** The dialect of the URL's engine; pg is loaded only for PostgreSQL. */
+async function connect(options: StoreOptions): Promise<{ dialect: Dialect; traits: DialectTraits }> {
   if (options.databaseUrl.startsWith('sqlite:')) {
     return { dialect: openSqlite(sqlitePath(options.databaseUrl), options.durability ?? 'normal'), traits: sqliteTraits }
   }
   if (isPostgresUrl(options.databaseUrl)) {
+    const { createPostgresTraits, openPostgres } = await import('./postgres.js')
     const postgresOptions = options.onError === undefined ? { poolSize: options.poolSize } : { poolSize: options.poolSize, onError: options.onError }
     return { dialect: openPostgres(options.databaseUrl, postgresOptions).dialect, traits: createPostgresTraits() }
   }

@@ -10,10 +10,8 @@
  */
 import { statSync } from 'node:fs'
 import type { Command } from 'commander'
-import { readApolloDir } from '../../compat/migrate/apollo-source.js'
 import type { MigrationPlan } from '../../compat/migrate/plan.js'
-import { readRhetorDb } from '../../compat/migrate/rhetor-source.js'
-import { type MigrationReport, runMigration } from '../../compat/migrate/run.js'
+import type { MigrationReport } from '../../compat/migrate/run.js'
 import { localTimeZone } from '../../compat/legacy-time.js'
 import { BudgetError, invalid } from '../../domain/errors.js'
 import { MAX_BATCH } from '../../domain/usage.js'
@@ -66,6 +64,7 @@ Examples:
       cli.action(async (ctx, flags: MigrateFlags) => {
         const dir = flags.dir ?? ''
         if (!isDirectory(dir)) throw invalid(`--dir ${dir} is not a directory`, { path: ['dir'] })
+        const { readApolloDir } = await import('../../compat/migrate/apollo-source.js')
         await migrate(ctx, flags, (timeZone, nowMs) => readApolloDir(dir, { timeZone, nowMs }))
       }),
     )
@@ -78,7 +77,12 @@ Examples:
     .option('--apply', 'write (without it: a dry run)')
     .option('--batch-size <n>', `records per write (at most ${MAX_BATCH})`, integer, 1_000)
     .addHelpText('after', '\nExample:\n  $ budget migrate rhetor --db ./rhetor.db --timezone Europe/Berlin --apply')
-    .action(cli.action(async (ctx, flags: MigrateFlags) => migrate(ctx, flags, (timeZone, nowMs) => readRhetorDb(flags.db ?? '', { timeZone, nowMs }))))
+    .action(
+      cli.action(async (ctx, flags: MigrateFlags) => {
+        const { readRhetorDb } = await import('../../compat/migrate/rhetor-source.js')
+        await migrate(ctx, flags, (timeZone, nowMs) => readRhetorDb(flags.db ?? '', { timeZone, nowMs }))
+      }),
+    )
 }
 
 function isDirectory(path: string): boolean {
@@ -93,6 +97,7 @@ async function migrate({ out, globals }: ActionContext, flags: MigrateFlags, rea
   const timeZone = globals.timezone ?? localTimeZone()
   if (!isValidTimeZone(timeZone)) throw invalid(`--timezone ${timeZone} is not an IANA time zone`, { path: ['timezone'] })
   const plan = read(timeZone, Date.now())
+  const { runMigration } = await import('../../compat/migrate/run.js')
   // The store keeps its configured zone: --timezone only says how to read the legacy times.
   const session = await openSession({ ...globals, timezone: undefined })
   const bar = await progressBar('{phase} [{bar}] {value}/{total}')

@@ -7,7 +7,6 @@ import { createWriteStream } from 'node:fs'
 import { extname } from 'node:path'
 import { BudgetError } from '../../domain/errors.js'
 import type { ExportFormat } from '../../domain/report.js'
-import { writeExport } from '../../reports/export-format.js'
 import type { Output } from '../output.js'
 import { progressBar } from '../progress.js'
 
@@ -35,6 +34,7 @@ export function exportTarget(flags: ExportFlags): ExportTarget | null {
 
 /** Writes rows to the target; on a terminal, --out shows a progress bar (against `expected` rows when known). */
 export async function runExport(out: Output, target: ExportTarget, rows: AsyncIterable<object>, columns: readonly string[], expected: number | null = null): Promise<void> {
+  const { writeExport } = await import('../../reports/export-format.js')
   if (target.file === null) {
     await writeExport(rows, target.format, columns, process.stdout, { end: false })
     return

@@ -10,11 +10,6 @@ import type { Command } from 'commander'
 import type { BudgetService } from '../../client/service.js'
 import { ActivityQuery, OutlookQuery, REPORT_DIMENSIONS, TopReportQuery, UsageReportQuery } from '../../domain/report.js'
 import { UsageQuery } from '../../domain/usage.js'
-import { ACTIVITY_COLUMNS, flattenActivity } from '../../reports/activity-report.js'
-import { flattenOutlook, OUTLOOK_COLUMNS } from '../../reports/forecast-report.js'
-import { USAGE_RECORD_COLUMNS } from '../../reports/record-export.js'
-import { flattenTop, TOP_COLUMNS } from '../../reports/top-report.js'
-import { usageReportColumns } from '../../reports/usage-report.js'
 import type { ActionContext, Cli } from '../context.js'
 import { integer, validate } from '../flags.js'
 import { type ExportFlags, exportTarget, iterate, runExport } from './report-export.js'
@@ -129,7 +124,10 @@ Examples:
           'query',
         )
         const service = await ctx.service()
-        if (target !== null) return runExport(ctx.out, target, service.streamUsageReport(query), usageReportColumns(query.groupBy ?? []))
+        if (target !== null) {
+          const { usageReportColumns } = await import('../../reports/usage-report.js')
+          return runExport(ctx.out, target, service.streamUsageReport(query), usageReportColumns(query.groupBy ?? []))
+        }
         ctx.out.result(await service.usageReport(query), (r) => usageReportText(ctx.out, r))
       }),
     )
@@ -152,7 +150,10 @@ Examples:
         const target = exportTarget(flags)
         const query = validate(TopReportQuery, { ...rangeFrom(flags), ...filtersFrom(flags), timeZone: reportTimeZone(ctx), by: flags.by, n: flags.top, metric: flags.metric }, FLAG_NAMES, 'query')
         const result = await (await ctx.service()).topReport(query)
-        if (target !== null) return runExport(ctx.out, target, iterate(result.rows.map(flattenTop)), TOP_COLUMNS)
+        if (target !== null) {
+          const { flattenTop, TOP_COLUMNS } = await import('../../reports/top-report.js')
+          return runExport(ctx.out, target, iterate(result.rows.map(flattenTop)), TOP_COLUMNS)
+        }
         ctx.out.result(result, (r) => topText(ctx.out, r))
       }),
     )
@@ -175,6 +176,7 @@ Examples:
           const target = exportTarget(flags)
           const query = validate(OutlookQuery, { budgetId: flags.budget, recentHours: flags.recentHours, timeZone: reportTimeZone(ctx) }, FLAG_NAMES, 'query')
           const service = await ctx.service()
+          const { flattenOutlook, OUTLOOK_COLUMNS } = await import('../../reports/forecast-report.js')
           if (kind === 'budgets') {
             const result = await service.budgetsReport(query)
             if (target !== null) return runExport(ctx.out, target, iterate(result.budgets.flatMap((b) => b.policies.map(flattenOutlook))), OUTLOOK_COLUMNS)
@@ -211,7 +213,10 @@ Examples:
           const target = exportTarget(flags)
           const query = validate(ActivityQuery, { by, ...rangeFrom(flags), ...filtersFrom(flags), timeZone: reportTimeZone(ctx), order: flags.order }, FLAG_NAMES, 'query')
           const result = await (await ctx.service()).activityReport(query)
-          if (target !== null) return runExport(ctx.out, target, iterate(result.rows.map(flattenActivity)), ACTIVITY_COLUMNS)
+          if (target !== null) {
+            const { ACTIVITY_COLUMNS, flattenActivity } = await import('../../reports/activity-report.js')
+            return runExport(ctx.out, target, iterate(result.rows.map(flattenActivity)), ACTIVITY_COLUMNS)
+          }
           ctx.out.result(result, (r) => activityText(ctx.out, r, flags.breakdown === true))
         }),
       )
@@ -242,6 +247,7 @@ Examples:
         )
         const service = await ctx.service()
         const expected = target.file === null ? null : await expectedRecords(service, query)
+        const { USAGE_RECORD_COLUMNS } = await import('../../reports/record-export.js')
         await runExport(ctx.out, target, service.streamUsage(query), USAGE_RECORD_COLUMNS, expected)
       }),
     )

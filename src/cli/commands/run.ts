@@ -4,9 +4,7 @@
  * it (orchestrator/), prints the report, and exits 0 ok, 1 an instance failed, 3 blocked.
  */
 import { type Command, Option } from 'commander'
-import { buildPlan, type RunFlags } from '../../orchestrator/plan.js'
-import { renderReport } from '../../orchestrator/report.js'
-import { runFleet } from '../../orchestrator/run-fleet.js'
+import type { RunFlags } from '../../orchestrator/plan.js'
 import type { Cli } from '../context.js'
 import { integer } from '../flags.js'
 
@@ -51,6 +49,11 @@ Examples:
     )
     .action(
       cli.action(async ({ out, service }, flags: RunFlags) => {
+        const [{ buildPlan }, { runFleet }, { renderReport }] = await Promise.all([
+          import('../../orchestrator/plan.js'),
+          import('../../orchestrator/run-fleet.js'),
+          import('../../orchestrator/report.js'),
+        ])
         const plan = buildPlan(flags, { cwd: process.cwd(), path: process.env.PATH })
         const report = await runFleet(plan, { service: await service(), status: process.stderr, handleSignals: true })
         out.result(report, (r) => renderReport(r, out.color))

@@ -8,7 +8,7 @@
  */
 import type { Command } from 'commander'
 import { z } from 'zod'
-import { ALL_TOPICS, type LiveEvent, LiveEvents } from '../../client/ws.js'
+import type { LiveEvent } from '../../client/ws.js'
 import { LiveTopic } from '../../domain/ws-message.js'
 import { type Cli, EXIT } from '../context.js'
 import { collect, integer, validate } from '../flags.js'
@@ -25,7 +25,7 @@ export function registerWatch(program: Command, cli: Cli): void {
   program
     .command('watch')
     .description('Stream live events (usage, checks, alerts, prices) from a running service')
-    .option('--topics <topics>', `comma list of ${ALL_TOPICS.join(', ')} (default: all)`, collect)
+    .option('--topics <topics>', `comma list of ${LiveTopic.options.join(', ')} (default: all)`, collect)
     .option('--budget <budget>', 'only events of this budget (id or name)')
     .option('--count <n>', 'stop after this many events', integer)
     .addHelpText(
@@ -42,7 +42,7 @@ Examples:
     )
     .action(
       cli.action(async ({ globals, out }, flags: WatchFlags) => {
-        const topics = validate(z.array(LiveTopic).min(1), flags.topics ?? [...ALL_TOPICS], { '': '--topics' }, 'topics')
+        const topics = validate(z.array(LiveTopic).min(1), flags.topics ?? [...LiveTopic.options], { '': '--topics' }, 'topics')
         const config = configFrom(globals)
         const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
         const baseUrl = config.server ?? `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`
@@ -61,6 +61,7 @@ interface WatchOptions {
 
 /** Resolves with the exit code: 0 after Ctrl-C or --count events, 1 when the server refuses. */
 async function watch(out: Output, options: WatchOptions): Promise<number> {
+  const { LiveEvents } = await import('../../client/ws.js')
   const live = new LiveEvents({ baseUrl: options.baseUrl, ...(options.apiKey !== undefined && { apiKey: options.apiKey }) })
   let seen = 0
   const code = await new Promise<number>((resolve) => {
