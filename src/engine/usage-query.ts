@@ -3,8 +3,8 @@
  * first) and grouped totals from the hourly rollups.
  */
 import { BudgetError, notFound } from '../domain/errors.js'
-import { nanoToUsd } from '../domain/money.js'
 import type { GroupKey, UsagePage, UsageQuery, UsageRecord, UsageSummary, UsageSummaryQuery, UsageTotals } from '../domain/usage.js'
+import { addSums, emptySums, sumsOf, toTotals } from '../reports/totals.js'
 import { findUsage } from '../store/usage.js'
 import { requireBudget } from './budgets.js'
 import type { EngineContext } from './context.js'
@@ -93,7 +93,7 @@ export async function usageSummary(ctx: EngineContext, query: UsageSummaryQuery)
     .filter((row) => Number(row.requests ?? 0) > 0)
     .map((row) => ({
       key: Object.fromEntries(groupBy.map((k) => [k, row[COLUMN[k]] === '' ? null : (row[COLUMN[k]] as string)])),
-      totals: totalsOf(row),
+      totals: toTotals(sumsOf(row)),
     }))
     .sort((a, b) => b.totals.costUsd - a.totals.costUsd)
   return {
@@ -105,27 +105,7 @@ export async function usageSummary(ctx: EngineContext, query: UsageSummaryQuery)
   }
 }
 
-const METRICS = ['requests', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens', 'costNano', 'unpricedRequests']
-
-function totalsOf(row: Record<string, unknown>): UsageTotals {
-  const n = (k: string) => Number(row[k] ?? 0)
-  const tokens = n('inputTokens') + n('outputTokens') + n('cacheReadTokens') + n('cacheWriteTokens')
-  return {
-    requests: n('requests'),
-    inputTokens: n('inputTokens'),
-    outputTokens: n('outputTokens'),
-    cacheReadTokens: n('cacheReadTokens'),
-    cacheWriteTokens: n('cacheWriteTokens'),
-    reasoningTokens: n('reasoningTokens'),
-    totalTokens: tokens,
-    costUsd: nanoToUsd(n('costNano')),
-    unpricedRequests: n('unpricedRequests'),
-  }
-}
-
-/** Sums the groups' rows; exact while the total stays below 2^53 nano-USD (about $9M). */
+/** The groups' rows added up exactly (nano-USD as bigint). */
 function grandTotal(rows: Record<string, unknown>[]): UsageTotals {
-  const sums: Record<string, number> = {}
-  for (const row of rows) for (const key of METRICS) sums[key] = (sums[key] ?? 0) + Number(row[key] ?? 0)
-  return totalsOf(sums)
+  return toTotals(rows.map(sumsOf).reduce(addSums, emptySums()))
 }
