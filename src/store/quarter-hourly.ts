@@ -2,12 +2,11 @@
  * The 15-minute, per-session usage rollup (usage_quarter_hourly), added to in the same
  * transaction as the records and the hourly rollup, so the three never disagree.
  *
- * Rows are upserted in key order, several to a statement: two transactions that touch the
- * same rows never deadlock, and a batch of 10,000 records costs a few dozen statements.
- * Statement sizes come from a fixed set (powers of two) so that SQLite's statement cache
- * sees a handful of shapes, not one per batch size.
+ * Rows are upserted like the other rollups (rollup-upsert.ts): merged by key, in key order,
+ * several to a statement.
  */
 import type { Insertable } from 'kysely'
+import { inStatements, mergedInKeyOrder } from './rollup-upsert.js'
 import type { Executor, UsageQuarterHourlyTable } from './schema.js'
 
 export const QUARTER_HOUR_MS = 900_000
@@ -32,41 +31,32 @@ export interface QuarterHourlySource {
   costNano: number | null
 }
 
-const CHUNKS = [128, 64, 32, 16, 8, 4, 2, 1]
+const SUMS = ['requests', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens', 'costNano', 'unpricedRequests'] as const
+const keyOf = (d: Delta) => [d.quarterStart, d.budgetId, d.provider, d.model, d.component, d.taskType, d.tier, d.contextId].join('\u0000')
 
 export async function addQuarterHourly(db: Executor, rows: readonly QuarterHourlySource[]): Promise<void> {
-  const deltas = new Map<string, Delta>()
-  for (const r of rows) {
-    const key = {
-      quarterStart: Math.floor(Number(r.timestamp) / QUARTER_HOUR_MS) * QUARTER_HOUR_MS,
-      budgetId: r.budgetId ?? '',
-      provider: r.provider,
-      model: r.model,
-      component: r.component ?? '',
-      taskType: r.taskType ?? '',
-      tier: r.tier ?? '',
-      contextId: r.contextId ?? '',
-    }
-    const id = Object.values(key).join('\u0000')
-    let delta = deltas.get(id)
-    if (delta === undefined) {
-      delta = { ...key, requests: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costNano: 0, unpricedRequests: 0 }
-      deltas.set(id, delta)
-    }
-    delta.requests += 1
-    delta.inputTokens += Number(r.inputTokens)
-    delta.outputTokens += Number(r.outputTokens)
-    delta.cacheReadTokens += Number(r.cacheReadTokens)
-    delta.cacheWriteTokens += Number(r.cacheWriteTokens)
-    delta.reasoningTokens += Number(r.reasoningTokens ?? 0)
-    delta.costNano += r.costNano === null ? 0 : Number(r.costNano)
-    delta.unpricedRequests += r.costNano === null ? 1 : 0
-  }
-  const sorted = [...deltas.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, delta]) => delta)
-  for (let i = 0; i < sorted.length; ) {
-    const size = CHUNKS.find((n) => n <= sorted.length - i) ?? 1
-    await upsert(db, sorted.slice(i, i + size))
-    i += size
+  await inStatements(mergedInKeyOrder(rows.map(deltaOf), keyOf, SUMS), (chunk) => upsert(db, chunk))
+}
+
+/** One record's contribution to its 15-minute, per-session row. */
+function deltaOf(r: QuarterHourlySource): Delta {
+  return {
+    quarterStart: Math.floor(Number(r.timestamp) / QUARTER_HOUR_MS) * QUARTER_HOUR_MS,
+    budgetId: r.budgetId ?? '',
+    provider: r.provider,
+    model: r.model,
+    component: r.component ?? '',
+    taskType: r.taskType ?? '',
+    tier: r.tier ?? '',
+    contextId: r.contextId ?? '',
+    requests: 1,
+    inputTokens: Number(r.inputTokens),
+    outputTokens: Number(r.outputTokens),
+    cacheReadTokens: Number(r.cacheReadTokens),
+    cacheWriteTokens: Number(r.cacheWriteTokens),
+    reasoningTokens: Number(r.reasoningTokens ?? 0),
+    costNano: r.costNano === null ? 0 : Number(r.costNano),
+    unpricedRequests: r.costNano === null ? 1 : 0,
   }
 }
 

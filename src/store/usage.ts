@@ -4,6 +4,7 @@
  * in the caller's transaction, so a rollup never disagrees with the records.
  */
 import { type Insertable, type Selectable, sql } from 'kysely'
+import { inStatements, mergedInKeyOrder } from './rollup-upsert.js'
 import type { Executor, PolicyUsageTable, UsageHourlyTable, UsageRecordsTable } from './schema.js'
 
 /** SQLite allows 32,766 bound values a statement; 22 columns × 500 rows stays well below. */
@@ -84,34 +85,6 @@ export async function deleteUsageBefore(db: Executor, cutoffMs: number): Promise
 }
 
 export type HourlyDelta = Selectable<UsageHourlyTable>
-
-/**
- * Rollup rows are upserted in key order, several to a statement: two transactions that
- * touch the same rows wait for each other instead of deadlocking, and a commit costs one
- * round trip per rollup table, not one per row. A statement may not name one key twice
- * (PostgreSQL refuses to update a row twice in one statement), so deltas are merged by key
- * first. Statement sizes come from a fixed set so that few statement shapes exist.
- */
-const UPSERT_SIZES = [64, 32, 16, 8, 4, 2, 1]
-
-function mergedInKeyOrder<T extends object>(deltas: Iterable<T>, keyOf: (d: T) => string, sums: readonly (keyof T)[]): T[] {
-  const merged = new Map<string, T>()
-  for (const delta of deltas) {
-    const key = keyOf(delta)
-    const seen = merged.get(key)
-    if (seen === undefined) merged.set(key, { ...delta })
-    else for (const field of sums) (seen[field] as number) += delta[field] as number
-  }
-  return [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, delta]) => delta)
-}
-
-async function inStatements<T>(rows: readonly T[], upsert: (chunk: T[]) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < rows.length; ) {
-    const size = UPSERT_SIZES.find((n) => n <= rows.length - i) ?? 1
-    await upsert(rows.slice(i, i + size))
-    i += size
-  }
-}
 
 const HOURLY_SUMS = ['requests', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens', 'costNano', 'unpricedRequests'] as const
 const hourlyKey = (d: HourlyDelta) => [d.hourStart, d.budgetId, d.provider, d.model, d.component, d.taskType, d.tier].join('\u0000')
