@@ -44,8 +44,10 @@ export function startPgRelay(bus: EventBus, databaseUrl: string, onError: (error
   let sending: Promise<void> = Promise.resolve()
   let attempt = 0
 
+  // Every payload this instance sends starts so (see envelopes): its own come back unparsed.
+  const ownPrefix = `{"origin":${JSON.stringify(origin)},`
   const receive = (message: pg.Notification) => {
-    if (message.channel !== EVENT_CHANNEL || message.payload === undefined) return
+    if (message.channel !== EVENT_CHANNEL || message.payload === undefined || message.payload.startsWith(ownPrefix)) return
     let envelope: Envelope
     try {
       envelope = JSON.parse(message.payload) as Envelope
