@@ -1,14 +1,15 @@
 /**
  * Budget and policy rows: reading, writing and mapping them to the domain's shape.
  */
-import type { Selectable } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 import type { Budget } from '../domain/budget.js'
 import type { Scope } from '../domain/common.js'
 import type { BudgetId, PolicyId } from '../domain/ids.js'
 import { nanoToUsd, usdToNano } from '../domain/money.js'
 import type { Period } from '../domain/periods.js'
 import type { Policy, PolicyType } from '../domain/policy.js'
-import type { BudgetsTable, Executor, PoliciesTable } from './schema.js'
+import { prepared } from './prepared.js'
+import type { BudgetsTable, DB, Executor, PoliciesTable } from './schema.js'
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
@@ -26,12 +27,16 @@ export function toBudget(row: Selectable<BudgetsTable>): Budget {
 }
 
 /** A budget by id, or by its unique name. */
-export async function findBudget(db: Executor, idOrName: string): Promise<Selectable<BudgetsTable> | undefined> {
-  return db
+const budgetByIdOrName = prepared((db, p: { id: string; name: string }) =>
+  db
     .selectFrom('budgets')
     .selectAll()
-    .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
-    .executeTakeFirst()
+    .where((eb) => eb.or([eb('id', '=', p.id), eb('name', '=', p.name)])),
+)
+
+export async function findBudget(db: Executor, idOrName: string): Promise<Selectable<BudgetsTable> | undefined> {
+  const [row] = await budgetByIdOrName(db, { id: idOrName, name: idOrName })
+  return row
 }
 
 export async function listBudgets(db: Executor, includeArchived: boolean): Promise<Selectable<BudgetsTable>[]> {
@@ -125,15 +130,14 @@ export function toPolicy(p: PolicyRow): Policy {
 export const costLimitNano = (usd: number | undefined) => (usd === undefined ? null : usdToNano(usd))
 
 /** Enabled policies of one budget, or of every unarchived budget when `budgetId` is null. */
+const enabled = (db: Kysely<DB>) =>
+  db.selectFrom('policies').innerJoin('budgets', 'budgets.id', 'policies.budgetId').selectAll('policies').where('policies.enabled', '=', 1).where('budgets.archived', '=', 0)
+const enabledOfBudget = prepared((db, p: { budgetId: string }) => enabled(db).where('policies.budgetId', '=', p.budgetId).orderBy('policies.id'))
+const enabledOfAll = prepared((db) => enabled(db).orderBy('policies.id'))
+
+/** The enabled policies of a budget that is not archived; with null, of every such budget. */
 export async function enabledPolicies(db: Executor, budgetId: string | null): Promise<PolicyRow[]> {
-  let query = db
-    .selectFrom('policies')
-    .innerJoin('budgets', 'budgets.id', 'policies.budgetId')
-    .selectAll('policies')
-    .where('policies.enabled', '=', 1)
-    .where('budgets.archived', '=', 0)
-  if (budgetId !== null) query = query.where('policies.budgetId', '=', budgetId)
-  const rows = await query.orderBy('policies.id').execute()
+  const rows = budgetId === null ? await enabledOfAll(db, {}) : await enabledOfBudget(db, { budgetId })
   return rows.map(fromPolicyTable)
 }
 

@@ -6,6 +6,7 @@
  * several to a statement.
  */
 import type { Insertable } from 'kysely'
+import { preparedBySize, rowParams, standInRows } from './prepared.js'
 import { inStatements, mergedInKeyOrder } from './rollup-upsert.js'
 import type { Executor, UsageQuarterHourlyTable } from './schema.js'
 
@@ -35,7 +36,7 @@ const SUMS = ['requests', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cac
 const keyOf = (d: Delta) => [d.quarterStart, d.budgetId, d.provider, d.model, d.component, d.taskType, d.tier, d.contextId].join('\u0000')
 
 export async function addQuarterHourly(db: Executor, rows: readonly QuarterHourlySource[]): Promise<void> {
-  await inStatements(mergedInKeyOrder(rows.map(deltaOf), keyOf, SUMS), (chunk) => upsert(db, chunk))
+  await inStatements(mergedInKeyOrder(rows.map(deltaOf), keyOf, SUMS), (chunk) => upsert(db, chunk.length, rowParams(chunk, COLUMNS)))
 }
 
 /** One record's contribution to its 15-minute, per-session row. */
@@ -60,10 +61,12 @@ function deltaOf(r: QuarterHourlySource): Delta {
   }
 }
 
-async function upsert(db: Executor, deltas: Delta[]): Promise<void> {
-  await db
+const COLUMNS = ['quarterStart', 'budgetId', 'provider', 'model', 'component', 'taskType', 'tier', 'contextId', ...SUMS] as const
+
+const upsert = preparedBySize((db, size, p: Record<string, unknown>) =>
+  db
     .insertInto('usageQuarterHourly')
-    .values(deltas)
+    .values(standInRows<Delta>(p, size, COLUMNS))
     .onConflict((oc) =>
       oc.columns(['quarterStart', 'budgetId', 'provider', 'model', 'component', 'taskType', 'tier', 'contextId']).doUpdateSet((eb) => ({
         requests: eb('usageQuarterHourly.requests', '+', eb.ref('excluded.requests')),
@@ -75,6 +78,5 @@ async function upsert(db: Executor, deltas: Delta[]): Promise<void> {
         costNano: eb('usageQuarterHourly.costNano', '+', eb.ref('excluded.costNano')),
         unpricedRequests: eb('usageQuarterHourly.unpricedRequests', '+', eb.ref('excluded.unpricedRequests')),
       })),
-    )
-    .execute()
-}
+    ),
+)

@@ -3,8 +3,9 @@
  * one policy; it stops counting the moment its expiry passes, so a crashed client never
  * leaks budget and nothing has to run for it to lapse.
  */
-import type { Insertable, Selectable } from 'kysely'
-import type { Executor, ReservationHoldsTable, ReservationsTable } from './schema.js'
+import type { Insertable, Kysely, Selectable } from 'kysely'
+import { prepared } from './prepared.js'
+import type { DB, Executor, ReservationHoldsTable, ReservationsTable } from './schema.js'
 
 export type ReservationRow = Selectable<ReservationsTable>
 
@@ -13,12 +14,36 @@ export async function insertReservation(
   reservation: Insertable<ReservationsTable>,
   holds: readonly Insertable<ReservationHoldsTable>[],
 ): Promise<void> {
-  await db.insertInto('reservations').values(reservation).execute()
+  await insertOne(db, reservation)
   if (holds.length > 0) await db.insertInto('reservationHolds').values([...holds]).execute()
 }
 
+const insertOne = prepared((db, p: Insertable<ReservationsTable>) =>
+  db.insertInto('reservations').values({
+    id: p.id,
+    budgetId: p.budgetId,
+    contextId: p.contextId,
+    provider: p.provider,
+    model: p.model,
+    component: p.component,
+    taskType: p.taskType,
+    tier: p.tier,
+    priority: p.priority,
+    tokensReserved: p.tokensReserved,
+    costReservedNano: p.costReservedNano,
+    tokensUsed: p.tokensUsed,
+    costUsedNano: p.costUsedNano,
+    status: p.status,
+    createdAt: p.createdAt,
+    expiresAt: p.expiresAt,
+  }),
+)
+
+const byId = prepared((db, p: { id: string }) => db.selectFrom('reservations').selectAll().where('id', '=', p.id))
+
 export async function findReservation(db: Executor, id: string): Promise<ReservationRow | undefined> {
-  return db.selectFrom('reservations').selectAll().where('id', '=', id).executeTakeFirst()
+  const [row] = await byId(db, { id })
+  return row
 }
 
 /**
@@ -32,20 +57,23 @@ export async function closeReservation(
   id: string,
   outcome: { status: 'committed' | 'released'; tokensUsed?: number; costUsedNano?: number },
 ): Promise<boolean> {
-  let update = db
-    .updateTable('reservations')
-    .set((eb) => ({
-      status: outcome.status,
-      tokensUsed: eb('tokensUsed', '+', outcome.tokensUsed ?? 0),
-      costUsedNano: eb('costUsedNano', '+', outcome.costUsedNano ?? 0),
-    }))
-    .where('id', '=', id)
-  if (outcome.status === 'released') update = update.where('status', '=', 'active')
-  const result = await update.executeTakeFirst()
-  if (Number(result.numUpdatedRows) === 0) return false
-  await db.deleteFrom('reservationHolds').where('reservationId', '=', id).execute()
+  const params = { id, status: outcome.status, tokensUsed: outcome.tokensUsed ?? 0, costUsedNano: outcome.costUsedNano ?? 0 }
+  const [changed] = await (outcome.status === 'released' ? releaseActive(db, params) : commit(db, params))
+  if (changed === undefined) return false
+  await deleteHolds(db, { id })
   return true
 }
+
+type Close = { id: string; status: string; tokensUsed: number; costUsedNano: number }
+
+const closing = (db: Kysely<DB>, p: Close) =>
+  db
+    .updateTable('reservations')
+    .set((eb) => ({ status: p.status, tokensUsed: eb('tokensUsed', '+', p.tokensUsed), costUsedNano: eb('costUsedNano', '+', p.costUsedNano) }))
+    .where('id', '=', p.id)
+const commit = prepared((db, p: Close) => closing(db, p).returning('id'))
+const releaseActive = prepared((db, p: Close) => closing(db, p).where('status', '=', 'active').returning('id'))
+const deleteHolds = prepared((db, p: { id: string }) => db.deleteFrom('reservationHolds').where('reservationId', '=', p.id))
 
 /** Drops holds that expired before `beforeMs`: they no longer count, this only saves space. */
 export async function sweepExpiredHolds(db: Executor, beforeMs: number): Promise<void> {

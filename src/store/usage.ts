@@ -4,6 +4,7 @@
  * in the caller's transaction, so a rollup never disagrees with the records.
  */
 import { type Insertable, type Selectable, sql } from 'kysely'
+import { prepared, preparedBySize, rowParams, standInRows } from './prepared.js'
 import { inStatements, mergedInKeyOrder } from './rollup-upsert.js'
 import type { Executor, PolicyUsageTable, UsageHourlyTable, UsageRecordsTable } from './schema.js'
 
@@ -13,8 +14,39 @@ const LOOKUP_CHUNK = 900
 
 export type UsageRow = Selectable<UsageRecordsTable>
 
+// One record at a time is the commit of a single call: its statements are prepared (prepared.ts).
+const idTaken = prepared((db, p: { id: string }) => db.selectFrom('usageIds').select('id').where('id', '=', p.id))
+const claimId = prepared((db, p: { id: string; timestamp: number }) =>
+  db.insertInto('usageIds').values({ id: p.id, timestamp: p.timestamp }).onConflict((oc) => oc.column('id').doNothing()).returning('id'),
+)
+const RECORD_COLUMNS = [
+  'id',
+  'timestamp',
+  'budgetId',
+  'reservationId',
+  'contextId',
+  'provider',
+  'model',
+  'component',
+  'taskType',
+  'tier',
+  'operation',
+  'inputTokens',
+  'outputTokens',
+  'cacheReadTokens',
+  'cacheWriteTokens',
+  'cacheWrite1hTokens',
+  'reasoningTokens',
+  'costNano',
+  'priceVersion',
+  'metadata',
+  'createdAt',
+] as const satisfies readonly (keyof UsageRecordsTable)[]
+const insertRecord = preparedBySize((db, size, p: Record<string, unknown>) => db.insertInto('usageRecords').values(standInRows<Insertable<UsageRecordsTable>>(p, size, RECORD_COLUMNS)))
+
 /** Ids already taken, of these. Reads usage_ids, which holds every stored record's id. */
 export async function existingUsageIds(db: Executor, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 1) return new Set((await idTaken(db, { id: ids[0]! })).map((row) => row.id))
   const found = new Set<string>()
   for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
     const chunk = ids.slice(i, i + LOOKUP_CHUNK)
@@ -32,6 +64,7 @@ export async function existingUsageIds(db: Executor, ids: readonly string[]): Pr
  * transactions claiming overlapping ids wait for each other instead of deadlocking.
  */
 export async function claimUsageIds(db: Executor, rows: readonly { id: string; timestamp: number }[]): Promise<Set<string>> {
+  if (rows.length === 1) return new Set((await claimId(db, { id: rows[0]!.id, timestamp: rows[0]!.timestamp })).map((row) => row.id))
   const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((r) => ({ id: r.id, timestamp: r.timestamp }))
   const claimed = new Set<string>()
   for (let i = 0; i < sorted.length; i += INSERT_CHUNK) {
@@ -47,6 +80,10 @@ export async function claimUsageIds(db: Executor, rows: readonly { id: string; t
 }
 
 export async function insertUsageRows(db: Executor, rows: readonly Insertable<UsageRecordsTable>[]): Promise<void> {
+  if (rows.length === 1) {
+    await insertRecord(db, 1, rowParams(rows, RECORD_COLUMNS))
+    return
+  }
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
     await db.insertInto('usageRecords').values(rows.slice(i, i + INSERT_CHUNK)).execute()
   }
@@ -87,47 +124,52 @@ export async function deleteUsageBefore(db: Executor, cutoffMs: number): Promise
 export type HourlyDelta = Selectable<UsageHourlyTable>
 
 const HOURLY_SUMS = ['requests', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens', 'costNano', 'unpricedRequests'] as const
+const HOURLY_COLUMNS = ['hourStart', 'budgetId', 'provider', 'model', 'component', 'taskType', 'tier', ...HOURLY_SUMS] as const
 const hourlyKey = (d: HourlyDelta) => [d.hourStart, d.budgetId, d.provider, d.model, d.component, d.taskType, d.tier].join('\u0000')
 
 export async function addHourly(db: Executor, deltas: Iterable<HourlyDelta>): Promise<void> {
-  await inStatements(mergedInKeyOrder(deltas, hourlyKey, HOURLY_SUMS), (chunk) =>
-    db
-      .insertInto('usageHourly')
-      .values(chunk)
-      .onConflict((oc) =>
-        oc.columns(['hourStart', 'budgetId', 'provider', 'model', 'component', 'taskType', 'tier']).doUpdateSet((eb) => ({
-          requests: eb('usageHourly.requests', '+', eb.ref('excluded.requests')),
-          inputTokens: eb('usageHourly.inputTokens', '+', eb.ref('excluded.inputTokens')),
-          outputTokens: eb('usageHourly.outputTokens', '+', eb.ref('excluded.outputTokens')),
-          cacheReadTokens: eb('usageHourly.cacheReadTokens', '+', eb.ref('excluded.cacheReadTokens')),
-          cacheWriteTokens: eb('usageHourly.cacheWriteTokens', '+', eb.ref('excluded.cacheWriteTokens')),
-          reasoningTokens: eb('usageHourly.reasoningTokens', '+', eb.ref('excluded.reasoningTokens')),
-          costNano: eb('usageHourly.costNano', '+', eb.ref('excluded.costNano')),
-          unpricedRequests: eb('usageHourly.unpricedRequests', '+', eb.ref('excluded.unpricedRequests')),
-        })),
-      )
-      .execute(),
-  )
+  await inStatements(mergedInKeyOrder(deltas, hourlyKey, HOURLY_SUMS), (chunk) => upsertHourly(db, chunk.length, rowParams(chunk, HOURLY_COLUMNS)))
 }
+
+const upsertHourly = preparedBySize((db, size, p: Record<string, unknown>) =>
+  db
+    .insertInto('usageHourly')
+    .values(standInRows<HourlyDelta>(p, size, HOURLY_COLUMNS))
+    .onConflict((oc) =>
+      oc.columns(['hourStart', 'budgetId', 'provider', 'model', 'component', 'taskType', 'tier']).doUpdateSet((eb) => ({
+        requests: eb('usageHourly.requests', '+', eb.ref('excluded.requests')),
+        inputTokens: eb('usageHourly.inputTokens', '+', eb.ref('excluded.inputTokens')),
+        outputTokens: eb('usageHourly.outputTokens', '+', eb.ref('excluded.outputTokens')),
+        cacheReadTokens: eb('usageHourly.cacheReadTokens', '+', eb.ref('excluded.cacheReadTokens')),
+        cacheWriteTokens: eb('usageHourly.cacheWriteTokens', '+', eb.ref('excluded.cacheWriteTokens')),
+        reasoningTokens: eb('usageHourly.reasoningTokens', '+', eb.ref('excluded.reasoningTokens')),
+        costNano: eb('usageHourly.costNano', '+', eb.ref('excluded.costNano')),
+        unpricedRequests: eb('usageHourly.unpricedRequests', '+', eb.ref('excluded.unpricedRequests')),
+      })),
+    ),
+)
 
 export type PolicyUsageDelta = Selectable<PolicyUsageTable>
 
 const policyUsageKey = (d: PolicyUsageDelta) => [d.policyId, d.scopeKey, d.bucketStart].join('\u0000')
 
+const POLICY_USAGE_COLUMNS = ['policyId', 'scopeKey', 'bucketStart', 'tokens', 'costNano'] as const
+
 export async function addPolicyUsage(db: Executor, deltas: Iterable<PolicyUsageDelta>): Promise<void> {
-  await inStatements(mergedInKeyOrder(deltas, policyUsageKey, ['tokens', 'costNano']), (chunk) =>
-    db
-      .insertInto('policyUsage')
-      .values(chunk)
-      .onConflict((oc) =>
-        oc.columns(['policyId', 'scopeKey', 'bucketStart']).doUpdateSet((eb) => ({
-          tokens: eb('policyUsage.tokens', '+', eb.ref('excluded.tokens')),
-          costNano: eb('policyUsage.costNano', '+', eb.ref('excluded.costNano')),
-        })),
-      )
-      .execute(),
-  )
+  await inStatements(mergedInKeyOrder(deltas, policyUsageKey, ['tokens', 'costNano']), (chunk) => upsertPolicyUsage(db, chunk.length, rowParams(chunk, POLICY_USAGE_COLUMNS)))
 }
+
+const upsertPolicyUsage = preparedBySize((db, size, p: Record<string, unknown>) =>
+  db
+    .insertInto('policyUsage')
+    .values(standInRows<PolicyUsageDelta>(p, size, POLICY_USAGE_COLUMNS))
+    .onConflict((oc) =>
+      oc.columns(['policyId', 'scopeKey', 'bucketStart']).doUpdateSet((eb) => ({
+        tokens: eb('policyUsage.tokens', '+', eb.ref('excluded.tokens')),
+        costNano: eb('policyUsage.costNano', '+', eb.ref('excluded.costNano')),
+      })),
+    ),
+)
 
 export interface Amount {
   tokens: number
@@ -151,6 +193,31 @@ export async function policyCounters(db: Executor, policyId: string, span: Count
   return counters as { used: Amount; held: Amount }
 }
 
+const SPAN_COLUMNS = ['policyId', 'scopeKey', 'fromBucket', 'toBucket'] as const
+
+/** What `size` policies' windows have used and hold, as rows kind `used:i` / `held:i`. */
+const counters = preparedBySize((db, size, p: Record<string, unknown>) => {
+  const spans = standInRows<{ policyId: string; scopeKey: string; fromBucket: number; toBucket: number }>(p, size, SPAN_COLUMNS)
+  const used = (i: number) =>
+    db
+      .selectFrom('policyUsage')
+      .select((eb) => [sql.lit(`used:${i}`).as('kind'), eb.fn.sum<number>('tokens').as('tokens'), eb.fn.sum<number>('costNano').as('costNano')])
+      .where('policyId', '=', spans[i]!.policyId)
+      .where('scopeKey', '=', spans[i]!.scopeKey)
+      .where('bucketStart', '>=', spans[i]!.fromBucket)
+      .where('bucketStart', '<', spans[i]!.toBucket)
+  const held = (i: number) =>
+    db
+      .selectFrom('reservationHolds')
+      .select((eb) => [sql.lit(`held:${i}`).as('kind'), eb.fn.sum<number>('tokens').as('tokens'), eb.fn.sum<number>('costNano').as('costNano')])
+      .where('policyId', '=', spans[i]!.policyId)
+      .where('scopeKey', '=', spans[i]!.scopeKey)
+      .where('expiresAt', '>', p.nowMs as number)
+  let query = used(0).unionAll(held(0))
+  for (let i = 1; i < size; i++) query = query.unionAll(used(i)).unionAll(held(i))
+  return query
+})
+
 /** SQLite allows 500 terms in a compound select; each policy takes two. */
 const COUNTERS_CHUNK = 100
 
@@ -169,28 +236,9 @@ export async function policiesCounters(
     return out
   }
   if (policies.length === 0) return []
-  const used = (i: number) => {
-    const { policyId, span } = policies[i] as (typeof policies)[number]
-    return db
-      .selectFrom('policyUsage')
-      .select((eb) => [sql.lit(`used:${i}`).as('kind'), eb.fn.sum<number>('tokens').as('tokens'), eb.fn.sum<number>('costNano').as('costNano')])
-      .where('policyId', '=', policyId)
-      .where('scopeKey', '=', span.scopeKey)
-      .where('bucketStart', '>=', span.fromBucket)
-      .where('bucketStart', '<', span.toBucket)
-  }
-  const held = (i: number) => {
-    const { policyId, span } = policies[i] as (typeof policies)[number]
-    return db
-      .selectFrom('reservationHolds')
-      .select((eb) => [sql.lit(`held:${i}`).as('kind'), eb.fn.sum<number>('tokens').as('tokens'), eb.fn.sum<number>('costNano').as('costNano')])
-      .where('policyId', '=', policyId)
-      .where('scopeKey', '=', span.scopeKey)
-      .where('expiresAt', '>', nowMs)
-  }
-  let query = used(0).unionAll(held(0))
-  for (let i = 1; i < policies.length; i++) query = query.unionAll(used(i)).unionAll(held(i))
-  const rows = new Map((await query.execute()).map((row) => [row.kind, row]))
+  const spans = policies.map(({ policyId, span }) => ({ policyId, ...span }))
+  const params = { nowMs, ...rowParams(spans, SPAN_COLUMNS) }
+  const rows = new Map((await counters(db, policies.length, params)).map((row) => [row.kind, row]))
   const amount = (kind: string): Amount => {
     const row = rows.get(kind)
     return { tokens: Number(row?.tokens ?? 0), costNano: Number(row?.costNano ?? 0) }
