@@ -7,13 +7,14 @@
  * Usage is stored even past a limit (it happened); an unknown price stores costUsd null
  * and unpriced true, never 0.
  */
-import type { Selectable } from 'kysely'
+import type { Selectable, Transaction } from 'kysely'
 import { BudgetError, invalid, notFound } from '../domain/errors.js'
 import { newId } from '../domain/ids.js'
 import type { BatchResult, UsageInput, UsageRecord } from '../domain/usage.js'
 import { enabledPolicies, type PolicyRow } from '../store/budgets.js'
 import { closeReservation, findReservation, type ReservationRow, sweepExpiredHolds } from '../store/reservations.js'
-import type { Executor, UsageRecordsTable } from '../store/schema.js'
+import type { DialectTraits } from '../store/dialect.js'
+import type { DB, Executor, UsageRecordsTable } from '../store/schema.js'
 import {
   addHourly,
   addPolicyUsage,
@@ -53,7 +54,7 @@ export async function recordUsage(ctx: EngineContext, input: UsageInput): Promis
   const id = input.id ?? newId('usage')
   await prepare(ctx, [input])
   const result = await ctx.store.writes.write(async (trx, traits) => {
-    const ingested = await ingest(ctx, trx, [{ ...input, id }], (ids: readonly string[]) => traits.lockBudgets(trx, ids, 'record'))
+    const ingested = await ingest(ctx, trx, [{ ...input, id }], traits)
     const [row] = ingested.rows
     return row ? { row, created: true } : { row: await findUsage(trx, id), created: false }
   })
@@ -65,7 +66,7 @@ export async function recordUsage(ctx: EngineContext, input: UsageInput): Promis
 export async function recordBatch(ctx: EngineContext, inputs: readonly UsageInput[]): Promise<BatchResult> {
   const withIds = inputs.map((input) => ({ ...input, id: input.id ?? newId('usage') }))
   await prepare(ctx, withIds)
-  const ingested = await ctx.store.writes.write((trx, traits) => ingest(ctx, trx, withIds, (ids: readonly string[]) => traits.lockBudgets(trx, ids, 'record')))
+  const ingested = await ctx.store.writes.write((trx, traits) => ingest(ctx, trx, withIds, traits))
   if (ingested.rows.length > 0) {
     ctx.events.publish({ type: 'usage.batch', topic: 'usage', budgetId: null, payload: { accepted: ingested.rows.length, budgetIds: ingested.budgetIds } })
   }
@@ -82,12 +83,7 @@ function publishRecorded(ctx: EngineContext, records: UsageRecord[]): void {
   for (const record of records) ctx.events.publish({ type: 'usage.recorded', topic: 'usage', budgetId: record.budgetId, payload: record })
 }
 
-async function ingest(
-  ctx: EngineContext,
-  trx: Executor,
-  inputs: readonly (UsageInput & { id: string })[],
-  lockBudgets: (ids: readonly string[]) => Promise<void>,
-): Promise<Ingested> {
+async function ingest(ctx: EngineContext, trx: Transaction<DB>, inputs: readonly (UsageInput & { id: string })[], traits: DialectTraits): Promise<Ingested> {
   const now = ctx.now()
   const { fresh, duplicates } = await splitDuplicates(trx, inputs)
   const budgets = new Resolver((key) => requireBudget(trx, key).then((b) => b.id))
@@ -105,7 +101,7 @@ async function ingest(
   }
 
   const matches = await readPoliciesUnderLock(
-    lockBudgets,
+    (ids) => traits.lockBudgets(trx, ids, 'record'),
     rows.map((r) => r.budgetId),
     () => matchPolicies(trx, rows),
     (read) => [...read.values()].flat().map((p) => p.budgetId),

@@ -7,14 +7,16 @@
  * so the database write lock covers every budget, and the write queue groups the writes
  * that arrive together into one transaction to share its fsync. PostgreSQL serves several
  * instances at once: each write runs in its own READ COMMITTED transaction, and a check
- * or a commit first locks the rows of the budgets whose policies it touches
- * (`SELECT … FOR UPDATE`, in id order), then reads those policies (engine/policy-lock.ts).
- * Every statement after the lock reads the newest committed policies and counters, and no
- * other check on those budgets can run between that read and the write of the new holds —
- * that is what keeps committed + reserved ≤ limit across instances. Commits need not wait
- * for checks (see BudgetLock): a check reads a policy's usage and holds in one statement,
- * one snapshot, and a commit swaps its hold for its usage in one transaction, so a check
- * sees either the hold or the usage, never neither. Row locks were chosen over a single-statement conditional update
+ * or a commit first locks the rows of the budgets whose policies it touches (one
+ * `SELECT … FOR …` in id order, in the mode of BudgetLock below), then reads those policies
+ * (engine/policy-lock.ts). Every statement after the lock reads the newest committed
+ * policies and counters, and no other check on those budgets can run between that read and
+ * the write of the new holds — that is what keeps committed + reserved ≤ limit across
+ * instances. Commits need not wait for checks: a check reads a policy's usage and holds in
+ * one statement, one snapshot, and a commit swaps its hold for its usage in one
+ * transaction, so a check sees either the hold or the usage, never neither.
+ *
+ * Row locks were chosen over a single-statement conditional update
  * (`update … where used + x <= limit`) because they keep one code path for both engines,
  * work for any number of policies, windows and budgets per request, and leave the
  * decision logic (warn / downgrade / block, headroom) in TypeScript; they cost about half

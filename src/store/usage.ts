@@ -42,7 +42,7 @@ const RECORD_COLUMNS = [
   'metadata',
   'createdAt',
 ] as const satisfies readonly (keyof UsageRecordsTable)[]
-const insertRecord = preparedBySize((db, size, p: Record<string, unknown>) => db.insertInto('usageRecords').values(standInRows<Insertable<UsageRecordsTable>>(p, size, RECORD_COLUMNS)))
+const insertRecord = prepared((db, p: Record<string, unknown>) => db.insertInto('usageRecords').values(standInRows<Insertable<UsageRecordsTable>>(p, 1, RECORD_COLUMNS)))
 
 /** Ids already taken, of these. Reads usage_ids, which holds every stored record's id. */
 export async function existingUsageIds(db: Executor, ids: readonly string[]): Promise<Set<string>> {
@@ -81,7 +81,7 @@ export async function claimUsageIds(db: Executor, rows: readonly { id: string; t
 
 export async function insertUsageRows(db: Executor, rows: readonly Insertable<UsageRecordsTable>[]): Promise<void> {
   if (rows.length === 1) {
-    await insertRecord(db, 1, rowParams(rows, RECORD_COLUMNS))
+    await insertRecord(db, rowParams(rows, RECORD_COLUMNS))
     return
   }
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
