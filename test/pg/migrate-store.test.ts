@@ -198,6 +198,34 @@ describe.each(STORE_KINDS)('copying a SQLite store into %s', (kind) => {
   })
 })
 
+describe.skipIf(!STORE_KINDS.includes('postgres'))('copying back out of PostgreSQL', () => {
+  it('gives a SQLite store that answers like the one the PostgreSQL copy came from', async () => {
+    const source = await aTestEngine()
+    const populated = await populate(source)
+    const postgres = await aDatabase('postgres', source.dir)
+    const back = `sqlite:${join(source.dir, 'back.db')}`
+    try {
+      const [inPostgres, backInSqlite] = [await openStore({ databaseUrl: postgres.url }), await openStore({ databaseUrl: back })]
+      try {
+        expect((await copyStore(source.store, inPostgres, { batchSize: 250 })).verified).toBe(true)
+        expect((await copyStore(inPostgres, backInSqlite, { batchSize: 250 })).verified).toBe(true)
+      } finally {
+        await inPostgres.close()
+        await backInSqlite.close()
+      }
+      const roundTrip = await aTestEngine({ databaseUrl: back, startMs: source.clock.now })
+      try {
+        expect(await answers(roundTrip, populated)).toEqual(await answers(source, populated))
+      } finally {
+        await roundTrip.dispose()
+      }
+    } finally {
+      await postgres.drop()
+      await source.dispose()
+    }
+  })
+})
+
 describe('budget migrate-store', () => {
   let source: TestEngine
   let target: { url: string; drop(): Promise<void> }
