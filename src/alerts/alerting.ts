@@ -14,7 +14,8 @@ import { newDeliveryId } from '../domain/channel.js'
 import { requireBudget } from '../engine/budgets.js'
 import type { EngineContext } from '../engine/context.js'
 import type { BudgetEvent } from '../events/bus.js'
-import { existingDedupKeys, insertAlertOnce, insertDelivery } from '../store/alerts.js'
+import { existingDedupKeys, findAlert, insertAlertOnce, insertDelivery, waitingRetries } from '../store/alerts.js'
+import { findChannel } from '../store/channels.js'
 import { acknowledge, getAlert, listAlerts, listDeliveries } from './alert-queries.js'
 import { type NewAlert, toAlert, toAlertRow } from './alert-record.js'
 import { ChannelRegistry } from './channel-registry.js'
@@ -24,6 +25,9 @@ import { RecentKeys } from './dedup.js'
 import { DEFAULT_DELIVERY, DeliveryQueue, type DeliveryOptions } from './delivery-queue.js'
 import { Evaluator } from './evaluator.js'
 import { priceAlertOf } from './price-alerts.js'
+
+/** How far back a starting service looks for deliveries the process before it left waiting. */
+const RESUME_WINDOW_MS = 24 * 3_600_000
 
 export class Alerting {
   readonly channels: ChannelRegistry
@@ -58,6 +62,24 @@ export class Alerting {
   /** Where the `log` channel and alerting's own failures are written (default: JSON lines on stderr). */
   useLog(log: AlertLog): void {
     this.log = log
+  }
+
+  /**
+   * Picks up the deliveries an earlier process left waiting for a retry; the service calls
+   * it on start. Returns how many were rescheduled. Several instances starting together may
+   * each resume the same one: receivers tell repeats apart by X-Budget-Alert-Id, as they
+   * do for any retried attempt.
+   */
+  async resumeDeliveries(): Promise<number> {
+    const db = this.ctx.store.db
+    let resumed = 0
+    for (const waiting of await waitingRetries(db, this.ctx.now() - RESUME_WINDOW_MS)) {
+      const [alert, channel] = await Promise.all([findAlert(db, waiting.alertId), findChannel(db, waiting.channelId)])
+      if (alert === undefined || channel === undefined || channel.enabled !== 1) continue
+      this.deliveries.resume(toAlert(alert), channel, waiting.attempt, waiting.createdAt)
+      resumed++
+    }
+    return resumed
   }
 
   /** Changes how deliveries are retried (tests, benchmarks). */

@@ -8,8 +8,10 @@
  * alert (the store's unique key sees to that), so a receiver gets an alert once unless
  * an attempt it answered too slowly is retried — `X-Budget-Alert-Id` is there for that.
  *
- * Not durable: retries still waiting when the process stops are dropped (their last row
- * says `retrying`). Stopping lets attempts already queued finish, within a grace period.
+ * Retries still waiting when the process stops are dropped, and their last row says
+ * `retrying`: a service that starts again picks them up (`resume`), so a receiver that was
+ * down across a restart still gets the alert. Stopping lets attempts already queued
+ * finish, within a grace period.
  * Bounded: in an alert storm, deliveries past `maxQueued` waiting are dropped and logged.
  */
 import type { Alert } from '../domain/alert.js'
@@ -62,6 +64,16 @@ export class DeliveryQueue {
     }
     this.waiting.push({ alert, channel, attempt: 1 })
     this.pump()
+  }
+
+  /**
+   * Schedules the next attempt of a delivery an earlier process left waiting (`failed`
+   * attempts made, the last at `lastAttemptAt`), after what remains of its backoff.
+   */
+  resume(alert: Alert, channel: ChannelRow, failed: number, lastAttemptAt: number): void {
+    if (this.stopped || failed >= this.options.maxAttempts) return
+    const waited = this.ctx.now() - lastAttemptAt
+    this.retryLater({ alert, channel, attempt: failed + 1 }, Math.max(0, backoffMs(failed, this.options) - waited))
   }
 
   /** Attempts queued or in flight, retries waiting not included. */
@@ -139,13 +151,13 @@ export class DeliveryQueue {
     if (retry) this.retryLater({ ...job, attempt: job.attempt + 1 })
   }
 
-  private retryLater(job: Job): void {
+  private retryLater(job: Job, delayMs = backoffMs(job.attempt - 1, this.options)): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer)
       if (this.stopped) return
       this.waiting.push(job)
       this.pump()
-    }, backoffMs(job.attempt - 1, this.options))
+    }, delayMs)
     // A retry waiting is no reason for a process to stay up (a CLI command, a test).
     timer.unref()
     this.timers.add(timer)

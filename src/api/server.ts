@@ -67,6 +67,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
     onReport: (report) => app.log.info({ summary: report.summary }, 'prices refreshed'),
     onError: (error) => app.log.error({ err: error }, 'price refresh failed'),
   })
+  // Deliveries a previous run left waiting for a retry go out again.
+  opened.engine.alerts.resumeDeliveries().then(
+    (resumed) => resumed > 0 && app.log.info({ resumed }, 'alert deliveries resumed'),
+    (error: unknown) => app.log.error({ err: error }, 'resuming alert deliveries failed'),
+  )
   const hermes: Hermes | null = config.hermesUrl ? registerWithHermes(config.hermesUrl, url, app.log, { heartbeatMs: config.hermesHeartbeatSeconds * 1000 }) : null
 
   let closing: Promise<void> | null = null

@@ -104,3 +104,36 @@ export async function selectDeliveries(db: Executor, filter: DeliveryFilter): Pr
   }
   return q.orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(filter.limit).execute()
 }
+
+/** A delivery whose last attempt said `retrying`: the next attempt has not been made. */
+export interface WaitingRetry {
+  alertId: string
+  channelId: string
+  /** The attempt that failed last. */
+  attempt: number
+  createdAt: number
+}
+
+/** Deliveries whose latest attempt, made at or after `sinceMs`, is still waiting for its retry. */
+export async function waitingRetries(db: Executor, sinceMs: number): Promise<WaitingRetry[]> {
+  const rows = await db
+    .selectFrom('alertDeliveries as d')
+    .select(['d.alertId', 'd.channelId', 'd.attempt', 'd.createdAt'])
+    .where('d.status', '=', 'retrying')
+    .where('d.alertId', 'is not', null)
+    .where('d.createdAt', '>=', sinceMs)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('alertDeliveries as n')
+            .select('n.id')
+            .whereRef('n.alertId', '=', 'd.alertId')
+            .whereRef('n.channelId', '=', 'd.channelId')
+            .whereRef('n.attempt', '>', 'd.attempt'),
+        ),
+      ),
+    )
+    .orderBy('d.createdAt')
+    .execute()
+  return rows.map((r) => ({ alertId: r.alertId as string, channelId: r.channelId, attempt: r.attempt, createdAt: r.createdAt }))
+}

@@ -5,10 +5,13 @@
  * never holding up the request that raised the alert.
  */
 import { createHmac } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { raisePriceAlert } from '../../src/alerts/price-alerts.js'
 import { openEngine } from '../../src/engine/engine.js'
-import { aBudgetWithPolicy, aRecord, aTestEngine, STORE_KINDS, type TestEngine } from '../support/engine.js'
+import { aBudgetWithPolicy, aDatabase, aRecord, aTestEngine, STORE_KINDS, type TestEngine } from '../support/engine.js'
 import { aReceiver, type Answer, type Receiver } from './receiver.js'
 
 const BASE = Date.parse('2026-03-10T23:00:00Z')
@@ -269,5 +272,49 @@ describe('price alerts', () => {
 
     const page = await t.engine.listAlerts({ type: 'source_failure', limit: 10 })
     expect(page.items).toMatchObject([{ type: 'source_failure', severity: 'warning', message: 'openrouter answered 503 three times', details: { source: 'openrouter' } }])
+  })
+})
+
+describe.each(STORE_KINDS)('a delivery left waiting by a stopped service, on %s', (store) => {
+  it('goes out again when the next service starts, as the next attempt', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'budget-resume-'))
+    const database = await aDatabase(store, dir)
+    const receiver = await aReceiver((n) => (n === 0 ? 503 : 200))
+    try {
+      // The first service: its retry would wait a minute, and it stops before then.
+      const first = await aTestEngine({ databaseUrl: database.url, startMs: BASE })
+      first.engine.alerts.configureDelivery({ baseDelayMs: 60_000, maxDelayMs: 60_000, timeoutMs: 2_000 })
+      first.engine.alerts.useLog(quiet)
+      const channel = await first.engine.createChannel({ name: 'hook', kind: 'webhook', url: receiver.url, secret: SECRET } as never)
+      const { budget, policy } = await aBudgetWithPolicy(first, { period: 'daily', tokenLimit: 10_000 })
+      await first.engine.recordUsage(aRecord({ budgetId: budget.id, inputTokens: 8_500, outputTokens: 0 }) as never)
+      await receiver.received(1)
+      const waiting = async () => (await first.engine.listDeliveries({ channelId: channel.id, limit: 10 } as never)).items
+      for (let i = 0; i < 200 && (await waiting()).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+      expect((await waiting()).map((d) => d.status)).toEqual(['retrying'])
+      await first.dispose()
+
+      const second = await aTestEngine({ databaseUrl: database.url, startMs: BASE })
+      try {
+        second.engine.alerts.configureDelivery({ baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2_000 })
+        second.engine.alerts.useLog(quiet)
+        expect(await second.engine.alerts.resumeDeliveries()).toBe(1)
+        await second.engine.alerts.idle()
+
+        expect(receiver.requests).toHaveLength(2)
+        const [firstBody, secondBody] = receiver.requests.map((r) => JSON.parse(r.body) as { alert: { id: string; policyId: string } })
+        expect(secondBody?.alert).toEqual(firstBody?.alert)
+        expect(secondBody?.alert.policyId).toBe(policy.id)
+        const log = (await second.engine.listDeliveries({ channelId: channel.id, limit: 10 } as never)).items
+        expect(log.map((d) => [d.attempt, d.status]).sort()).toEqual([[1, 'retrying'], [2, 'delivered']])
+        expect(await second.engine.alerts.resumeDeliveries()).toBe(0)
+      } finally {
+        await second.dispose()
+      }
+    } finally {
+      await receiver.close()
+      await database.drop()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
