@@ -3,12 +3,12 @@
  * USD, ISO instants); and the id of a new one (`pch_<12 hex ms><16 hex random>`, sortable
  * like every other id).
  */
-import { randomBytes } from 'node:crypto'
+import { randomHex } from '../domain/ids.js'
 import { type PriceChange, type PriceChangeKind, type PricePoint, type SourceEvidence, toPriceFigures } from '../domain/price-monitoring.js'
 import { decodePoint, encodePoint, type PriceChangeRow } from '../store/price-sources.js'
 import type { Proposal } from './approval.js'
 
-export const newChangeId = () => `pch_${Date.now().toString(16).padStart(12, '0')}${randomBytes(8).toString('hex')}`
+export const newChangeId = () => `pch_${Date.now().toString(16).padStart(12, '0')}${randomHex(8)}`
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString())
 
