@@ -98,26 +98,28 @@ type AnyDb = Kysely<Record<string, Record<string, unknown>>>
 type AnyExecutor = AnyDb | Transaction<Record<string, Record<string, unknown>>>
 
 export async function copyStore(source: Store, target: Store, options: CopyOptions = {}): Promise<CopyReport> {
-  const expected = await tallyAll(source.db as unknown as AnyDb)
-  const occupied = await dataOf(target.db as unknown as AnyDb)
+  // The copy treats every table alike: rows as plain records, columns by name.
+  const from = source.db as unknown as AnyDb
+  const to = target.db as unknown as AnyDb
+  const expected = await tallyAll(from)
+  const occupied = await dataOf(to)
   if (occupied.length > 0) {
     throw conflict(`the target already holds data (${occupied.map((t) => `${t.table}: ${t.rows}`).join(', ')}); copy into an empty database`, {
       tables: Object.fromEntries(occupied.map((t) => [t.table, t.rows])),
     })
   }
   const rows = expected.reduce((n, t) => n + t.rows, 0)
-  const replacedRows = (await tallyAll(target.db as unknown as AnyDb)).filter((t) => CATALOG_TABLES.has(t.table as keyof DB)).reduce((n, t) => n + t.rows, 0)
+  const replacedRows = (await tallyAll(to)).filter((t) => CATALOG_TABLES.has(t.table as keyof DB)).reduce((n, t) => n + t.rows, 0)
   if (options.dryRun) return { dryRun: true, tables: expected, rows, replacedRows, verified: false }
 
   await prepareUsagePartitions(source, target)
-  await target.db.transaction().execute(async (trx) => {
-    const into = trx as unknown as AnyExecutor
+  await to.transaction().execute(async (into) => {
     for (const spec of [...COPIED_TABLES].reverse()) await into.deleteFrom(spec.table).execute()
     let done = 0
     for (const spec of COPIED_TABLES) {
-      done += await copyTable(source.db as unknown as AnyDb, into, spec, options.batchSize ?? 1_000, (copied) => options.onProgress?.({ table: spec.table, done: done + copied, total: rows }))
+      done += await copyTable(from, into, spec, options.batchSize ?? 1_000, (copied) => options.onProgress?.({ table: spec.table, done: done + copied, total: rows }))
     }
-    const changed = mismatches(expected, await tallyAll(source.db as unknown as AnyDb))
+    const changed = mismatches(expected, await tallyAll(from))
     if (changed.length > 0) throw conflict('the source changed while it was being copied: stop the services writing to it and run again; nothing was written', { changed })
     const copied = mismatches(expected, await tallyAll(into))
     if (copied.length > 0) throw conflict('the copy does not match the source; nothing was written', { mismatches: copied })
@@ -125,7 +127,7 @@ export async function copyStore(source: Store, target: Store, options: CopyOptio
   return { dryRun: false, tables: expected, rows, replacedRows, verified: true }
 }
 
-/** Copies one table page by page, in key order; returns the running total of rows copied. */
+/** Copies one table page by page, in key order; returns how many rows it copied. */
 async function copyTable(from: AnyDb, into: AnyExecutor, spec: TableSpec, batchSize: number, onRows: (copied: number) => void): Promise<number> {
   let copied = 0
   let last: Record<string, unknown> | undefined
