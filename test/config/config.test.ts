@@ -1,10 +1,20 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../../src/config.js'
 
-const emptyDir = () => mkdtempSync(join(tmpdir(), 'budget-config-'))
+const made: string[] = []
+
+function emptyDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'budget-config-'))
+  made.push(dir)
+  return dir
+}
+
+afterEach(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
 
 describe('settings', () => {
   it('defaults to port 8013 on loopback with SQLite under ./data', () => {
