@@ -26,6 +26,7 @@ import {
   type PolicyUsageDelta,
 } from '../store/usage.js'
 import { addQuarterHourly } from '../store/quarter-hourly.js'
+import { recordMetrics, rollupKeys } from '../store/rollup-upsert.js'
 import { countedTokens, requireBudget } from './budgets.js'
 import type { EngineContext } from './context.js'
 import { applies } from './policy-match.js'
@@ -199,31 +200,9 @@ function toRow(ctx: EngineContext, input: UsageInput & { id: string }, budgetId:
   }
 }
 
-function hourlyDeltas(rows: readonly Row[]): Iterable<HourlyDelta> {
-  const deltas = new Map<string, HourlyDelta>()
-  for (const r of rows) {
-    const key = {
-      hourStart: Math.floor(r.timestamp / HOUR_MS) * HOUR_MS,
-      budgetId: r.budgetId ?? '',
-      provider: r.provider,
-      model: r.model,
-      component: r.component ?? '',
-      taskType: r.taskType ?? '',
-      tier: r.tier ?? '',
-    }
-    const id = Object.values(key).join('\u0000')
-    const delta = deltas.get(id) ?? { ...key, requests: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costNano: 0, unpricedRequests: 0 }
-    delta.requests += 1
-    delta.inputTokens += r.inputTokens
-    delta.outputTokens += r.outputTokens
-    delta.cacheReadTokens += r.cacheReadTokens
-    delta.cacheWriteTokens += r.cacheWriteTokens
-    delta.reasoningTokens += r.reasoningTokens ?? 0
-    delta.costNano += r.costNano ?? 0
-    delta.unpricedRequests += r.costNano === null ? 1 : 0
-    deltas.set(id, delta)
-  }
-  return deltas.values()
+/** Each record's contribution to its hourly row (addHourly adds up those of one row). */
+function hourlyDeltas(rows: readonly Row[]): HourlyDelta[] {
+  return rows.map((r) => ({ hourStart: Math.floor(r.timestamp / HOUR_MS) * HOUR_MS, ...rollupKeys(r), ...recordMetrics(r) }))
 }
 
 function policyDeltas(ctx: EngineContext, matches: Map<Row, PolicyRow[]>): Iterable<PolicyUsageDelta> {

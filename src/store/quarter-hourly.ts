@@ -7,58 +7,23 @@
  */
 import type { Insertable } from 'kysely'
 import { preparedBySize, rowParams, standInRows } from './prepared.js'
-import { inStatements, mergedInKeyOrder } from './rollup-upsert.js'
+import { inStatements, mergedInKeyOrder, recordMetrics, type RollupSource, rollupKeys } from './rollup-upsert.js'
 import type { Executor, UsageQuarterHourlyTable } from './schema.js'
 
 export const QUARTER_HOUR_MS = 900_000
 
 type Delta = Insertable<UsageQuarterHourlyTable> & UsageQuarterHourlyTable
 
-/** What a stored record contributes; the fields of a usage_records row. */
-export interface QuarterHourlySource {
-  timestamp: number
-  budgetId: string | null
-  provider: string
-  model: string
-  component: string | null
-  taskType: string | null
-  tier: string | null
-  contextId: string | null
-  inputTokens: number
-  outputTokens: number
-  cacheReadTokens: number
-  cacheWriteTokens: number
-  reasoningTokens: number
-  costNano: number | null
-}
-
 const SUMS = ['requests', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens', 'costNano', 'unpricedRequests'] as const
 const keyOf = (d: Delta) => [d.quarterStart, d.budgetId, d.provider, d.model, d.component, d.taskType, d.tier, d.contextId].join('\u0000')
 
-export async function addQuarterHourly(db: Executor, rows: readonly QuarterHourlySource[]): Promise<void> {
+export async function addQuarterHourly(db: Executor, rows: readonly RollupSource[]): Promise<void> {
   await inStatements(mergedInKeyOrder(rows.map(deltaOf), keyOf, SUMS), (chunk) => upsert(db, chunk.length, rowParams(chunk, COLUMNS)))
 }
 
 /** One record's contribution to its 15-minute, per-session row. */
-function deltaOf(r: QuarterHourlySource): Delta {
-  return {
-    quarterStart: Math.floor(Number(r.timestamp) / QUARTER_HOUR_MS) * QUARTER_HOUR_MS,
-    budgetId: r.budgetId ?? '',
-    provider: r.provider,
-    model: r.model,
-    component: r.component ?? '',
-    taskType: r.taskType ?? '',
-    tier: r.tier ?? '',
-    contextId: r.contextId ?? '',
-    requests: 1,
-    inputTokens: Number(r.inputTokens),
-    outputTokens: Number(r.outputTokens),
-    cacheReadTokens: Number(r.cacheReadTokens),
-    cacheWriteTokens: Number(r.cacheWriteTokens),
-    reasoningTokens: Number(r.reasoningTokens ?? 0),
-    costNano: r.costNano === null ? 0 : Number(r.costNano),
-    unpricedRequests: r.costNano === null ? 1 : 0,
-  }
+function deltaOf(r: RollupSource): Delta {
+  return { quarterStart: Math.floor(Number(r.timestamp) / QUARTER_HOUR_MS) * QUARTER_HOUR_MS, ...rollupKeys(r), contextId: r.contextId ?? '', ...recordMetrics(r) }
 }
 
 const COLUMNS = ['quarterStart', 'budgetId', 'provider', 'model', 'component', 'taskType', 'tier', 'contextId', ...SUMS] as const

@@ -11,6 +11,7 @@
 import type { Selectable } from 'kysely'
 import type { Executor, UsageRecordsTable } from './schema.js'
 import { QUARTER_HOUR_MS } from './quarter-hourly.js'
+import { rollupKeys } from './rollup-upsert.js'
 
 const HOUR_MS = 3_600_000
 
@@ -142,14 +143,7 @@ export interface CostDelta {
 /** Moves the record's hourly and quarter-hourly rollup rows by its cost change. */
 export async function moveRollups(db: Executor, delta: CostDelta): Promise<void> {
   const r = delta.row
-  const keys = {
-    budgetId: r.budgetId ?? '',
-    provider: r.provider,
-    model: r.model,
-    component: r.component ?? '',
-    taskType: r.taskType ?? '',
-    tier: r.tier ?? '',
-  }
+  const keys = rollupKeys(r)
   await db
     .updateTable('usageHourly')
     .set((eb) => ({ costNano: eb('costNano', '+', delta.costNano), unpricedRequests: eb('unpricedRequests', '+', delta.unpriced) }))

@@ -29,3 +29,40 @@ export async function inStatements<T>(rows: readonly T[], upsert: (chunk: T[]) =
     i += size
   }
 }
+
+/** What a stored record adds to the rollups: the fields of a usage_records row they read. */
+export interface RollupSource {
+  timestamp: number
+  budgetId: string | null
+  provider: string
+  model: string
+  component: string | null
+  taskType: string | null
+  tier: string | null
+  contextId: string | null
+  inputTokens: number
+  outputTokens: number
+  cacheReadTokens: number
+  cacheWriteTokens: number
+  reasoningTokens: number | null
+  costNano: number | null
+}
+
+/** A record's dimensions as rollup key columns: '' stands for a missing value. */
+export function rollupKeys(r: Pick<RollupSource, 'budgetId' | 'provider' | 'model' | 'component' | 'taskType' | 'tier'>) {
+  return { budgetId: r.budgetId ?? '', provider: r.provider, model: r.model, component: r.component ?? '', taskType: r.taskType ?? '', tier: r.tier ?? '' }
+}
+
+/** One record as rollup metrics: a request, its tokens, its cost (an unpriced one counts as such, at 0). */
+export function recordMetrics(r: RollupSource) {
+  return {
+    requests: 1,
+    inputTokens: Number(r.inputTokens),
+    outputTokens: Number(r.outputTokens),
+    cacheReadTokens: Number(r.cacheReadTokens),
+    cacheWriteTokens: Number(r.cacheWriteTokens),
+    reasoningTokens: Number(r.reasoningTokens ?? 0),
+    costNano: r.costNano === null ? 0 : Number(r.costNano),
+    unpricedRequests: r.costNano === null ? 1 : 0,
+  }
+}
