@@ -13,6 +13,7 @@ import { type Kysely, sql, type Transaction } from 'kysely'
 import { conflict } from '../domain/errors.js'
 import { BUILT_IN_CHANNEL_ID } from './alerts-migration.js'
 import { monthStart, nextMonth } from './partitions.js'
+import { ROLLUP_SUMS } from './rollup-upsert.js'
 import type { DB } from './schema.js'
 import type { Store } from './store.js'
 
@@ -23,8 +24,6 @@ interface TableSpec {
   /** Integer columns whose sums must match after the copy. */
   sums: readonly string[]
 }
-
-const ROLLUP_SUMS = ['requests', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens', 'costNano', 'unpricedRequests']
 
 /** Every table, parents before children (policies and channels reference budgets). */
 export const COPIED_TABLES: readonly TableSpec[] = [

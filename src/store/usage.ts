@@ -5,7 +5,7 @@
  */
 import { type Insertable, type Selectable, sql } from 'kysely'
 import { prepared, preparedBySize, rowParams, standInRows } from './prepared.js'
-import { inStatements, mergedInKeyOrder } from './rollup-upsert.js'
+import { ROLLUP_SUMS, rollupAdder } from './rollup-upsert.js'
 import type { Executor, PolicyUsageTable, UsageHourlyTable, UsageRecordsTable } from './schema.js'
 
 /** SQLite allows 32,766 bound values a statement; 22 columns × 500 rows stays well below. */
@@ -123,53 +123,11 @@ export async function deleteUsageBefore(db: Executor, cutoffMs: number): Promise
 
 export type HourlyDelta = Selectable<UsageHourlyTable>
 
-const HOURLY_SUMS = ['requests', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens', 'costNano', 'unpricedRequests'] as const
-const HOURLY_COLUMNS = ['hourStart', 'budgetId', 'provider', 'model', 'component', 'taskType', 'tier', ...HOURLY_SUMS] as const
-const hourlyKey = (d: HourlyDelta) => [d.hourStart, d.budgetId, d.provider, d.model, d.component, d.taskType, d.tier].join('\u0000')
-
-export async function addHourly(db: Executor, deltas: Iterable<HourlyDelta>): Promise<void> {
-  await inStatements(mergedInKeyOrder(deltas, hourlyKey, HOURLY_SUMS), (chunk) => upsertHourly(db, chunk.length, rowParams(chunk, HOURLY_COLUMNS)))
-}
-
-const upsertHourly = preparedBySize((db, size, p: Record<string, unknown>) =>
-  db
-    .insertInto('usageHourly')
-    .values(standInRows<HourlyDelta>(p, size, HOURLY_COLUMNS))
-    .onConflict((oc) =>
-      oc.columns(['hourStart', 'budgetId', 'provider', 'model', 'component', 'taskType', 'tier']).doUpdateSet((eb) => ({
-        requests: eb('usageHourly.requests', '+', eb.ref('excluded.requests')),
-        inputTokens: eb('usageHourly.inputTokens', '+', eb.ref('excluded.inputTokens')),
-        outputTokens: eb('usageHourly.outputTokens', '+', eb.ref('excluded.outputTokens')),
-        cacheReadTokens: eb('usageHourly.cacheReadTokens', '+', eb.ref('excluded.cacheReadTokens')),
-        cacheWriteTokens: eb('usageHourly.cacheWriteTokens', '+', eb.ref('excluded.cacheWriteTokens')),
-        reasoningTokens: eb('usageHourly.reasoningTokens', '+', eb.ref('excluded.reasoningTokens')),
-        costNano: eb('usageHourly.costNano', '+', eb.ref('excluded.costNano')),
-        unpricedRequests: eb('usageHourly.unpricedRequests', '+', eb.ref('excluded.unpricedRequests')),
-      })),
-    ),
-)
+export const addHourly = rollupAdder<HourlyDelta>('usageHourly', ['hourStart', 'budgetId', 'provider', 'model', 'component', 'taskType', 'tier'], ROLLUP_SUMS)
 
 export type PolicyUsageDelta = Selectable<PolicyUsageTable>
 
-const policyUsageKey = (d: PolicyUsageDelta) => [d.policyId, d.scopeKey, d.bucketStart].join('\u0000')
-
-const POLICY_USAGE_COLUMNS = ['policyId', 'scopeKey', 'bucketStart', 'tokens', 'costNano'] as const
-
-export async function addPolicyUsage(db: Executor, deltas: Iterable<PolicyUsageDelta>): Promise<void> {
-  await inStatements(mergedInKeyOrder(deltas, policyUsageKey, ['tokens', 'costNano']), (chunk) => upsertPolicyUsage(db, chunk.length, rowParams(chunk, POLICY_USAGE_COLUMNS)))
-}
-
-const upsertPolicyUsage = preparedBySize((db, size, p: Record<string, unknown>) =>
-  db
-    .insertInto('policyUsage')
-    .values(standInRows<PolicyUsageDelta>(p, size, POLICY_USAGE_COLUMNS))
-    .onConflict((oc) =>
-      oc.columns(['policyId', 'scopeKey', 'bucketStart']).doUpdateSet((eb) => ({
-        tokens: eb('policyUsage.tokens', '+', eb.ref('excluded.tokens')),
-        costNano: eb('policyUsage.costNano', '+', eb.ref('excluded.costNano')),
-      })),
-    ),
-)
+export const addPolicyUsage = rollupAdder<PolicyUsageDelta>('policyUsage', ['policyId', 'scopeKey', 'bucketStart'], ['tokens', 'costNano'])
 
 export interface Amount {
   tokens: number
