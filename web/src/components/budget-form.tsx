@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks'
 import type { Budget } from '../../../src/domain/budget.js'
 import { patch, post, seg } from '../api.js'
-import { Field, type FieldErrors, fieldErrors, FormErrors } from './form.js'
+import { Field, FormActions, type FieldErrors, fieldErrors, FormErrors } from './form.js'
 
 const FIELDS = ['name', 'description', 'owner', 'tags'] as const
 
@@ -60,16 +60,7 @@ export function BudgetForm({ budget, onSaved, onCancel }: { budget?: Budget; onS
           {(a) => <textarea {...a} name="description" rows={2} value={values.description} onInput={set('description')} />}
         </Field>
       </div>
-      <div class="form-actions">
-        <button type="submit" class="primary" disabled={saving}>
-          {saving ? 'Saving…' : budget ? 'Save budget' : 'Create budget'}
-        </button>
-        {onCancel && (
-          <button type="button" onClick={onCancel}>
-            Cancel
-          </button>
-        )}
-      </div>
+      <FormActions saving={saving} label={budget ? 'Save budget' : 'Create budget'} onCancel={onCancel} />
     </form>
   )
 }

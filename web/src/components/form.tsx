@@ -1,7 +1,7 @@
 /**
  * Form pieces: a labelled field that shows the API's validation message for it (linked
- * with aria-describedby and aria-invalid), and the error summary above a form for what
- * belongs to no field (a name taken, a key that may not write).
+ * with aria-describedby and aria-invalid), the error summary above a form for what
+ * belongs to no field (a name taken, a key that may not write), and the submit/cancel row.
  */
 import type { ComponentChildren } from 'preact'
 import { ApiError } from '../api.js'
@@ -55,6 +55,22 @@ export function FormErrors({ errors, fields }: { errors: FieldErrors; fields: re
   return (
     <div class="state error" role="alert" data-testid="form-errors">
       {general.length > 0 ? general.map(([field, message]) => <p key={field}>{field ? `${field}: ${message}` : message}</p>) : <p>Some fields need attention: see the messages below them.</p>}
+    </div>
+  )
+}
+
+/** The submit button (disabled and saying so while saving) and, when the form can be dismissed, Cancel. */
+export function FormActions({ saving, label, onCancel }: { saving: boolean; label: string; onCancel?: (() => void) | undefined }) {
+  return (
+    <div class="form-actions">
+      <button type="submit" class="primary" disabled={saving}>
+        {saving ? 'Saving…' : label}
+      </button>
+      {onCancel && (
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      )}
     </div>
   )
 }

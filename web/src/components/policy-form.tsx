@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks'
 import type { Policy } from '../../../src/domain/policy.js'
 import { patch, post, seg } from '../api.js'
-import { Field, type FieldErrors, fieldErrors, FormErrors } from './form.js'
+import { Field, FormActions, type FieldErrors, fieldErrors, FormErrors } from './form.js'
 
 const TYPES = { hard_limit: 'Hard limit (block)', soft_limit: 'Soft limit (downgrade)', warn: 'Warn only', ignore: 'Ignore (track only)' } as const
 const PERIODS = { hourly: 'Hourly', daily: 'Daily', weekly: 'Weekly', monthly: 'Monthly', rolling: 'Rolling window', per_session: 'Per session', per_task: 'Per task' } as const
@@ -140,16 +140,7 @@ export function PolicyForm({ budgetId, policy, onSaved, onCancel }: { budgetId: 
       <label class="check">
         <input type="checkbox" checked={values.enabled} onChange={(e) => setValues((v) => ({ ...v, enabled: e.currentTarget.checked }))} /> Enabled
       </label>
-      <div class="form-actions">
-        <button type="submit" class="primary" disabled={saving}>
-          {saving ? 'Saving…' : policy ? 'Save policy' : 'Add policy'}
-        </button>
-        {onCancel && (
-          <button type="button" onClick={onCancel}>
-            Cancel
-          </button>
-        )}
-      </div>
+      <FormActions saving={saving} label={policy ? 'Save policy' : 'Add policy'} onCancel={onCancel} />
     </form>
   )
 }
