@@ -11,12 +11,19 @@
  * record or check without a budget matches every budget's scoped policies): those budgets
  * are locked once seen and the policies read again, until the read finds no new budget.
  */
+import type { Transaction } from 'kysely'
+import type { BudgetLock, DialectTraits } from '../store/dialect.js'
+import type { DB } from '../store/schema.js'
+
 export async function readPoliciesUnderLock<T>(
-  lock: (budgetIds: readonly string[]) => Promise<void>,
+  { trx, traits, mode }: { trx: Transaction<DB>; traits: DialectTraits; mode: BudgetLock },
   namedBudgetIds: readonly (string | null)[],
   read: () => Promise<T>,
   budgetsOf: (read: T) => readonly string[],
 ): Promise<T> {
+  // SQLite: the write transaction holds every budget already; one read is current.
+  if (!traits.locksBudgets) return read()
+  const lock = (ids: readonly string[]) => traits.lockBudgets(trx, ids, mode)
   const locked = new Set(namedBudgetIds.filter((id): id is string => id !== null))
   if (locked.size > 0) await lock([...locked])
   for (;;) {

@@ -102,7 +102,7 @@ async function ingest(ctx: EngineContext, trx: Transaction<DB>, inputs: readonly
   }
 
   const matches = await readPoliciesUnderLock(
-    (ids) => traits.lockBudgets(trx, ids, 'record'),
+    { trx, traits, mode: 'record' },
     rows.map((r) => r.budgetId),
     () => matchPolicies(trx, rows),
     (read) => [...read.values()].flat().map((p) => p.budgetId),

@@ -41,7 +41,7 @@ export async function check(ctx: EngineContext, request: CheckRequest): Promise<
     budgetId = budget?.id ?? null
     const dims = dimensionsOf(request, budgetId)
     const policies = await readPoliciesUnderLock(
-      (ids) => traits.lockBudgets(trx, ids, 'check'),
+      { trx, traits, mode: 'check' },
       [budgetId],
       async () => (await enabledPolicies(trx, dims.budgetId)).filter((p) => applies(p, dims)),
       (read) => read.map((p) => p.budgetId),

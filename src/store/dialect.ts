@@ -45,6 +45,8 @@ export interface DialectTraits {
    * in its own savepoint). Only safe when one writer holds the whole database anyway.
    */
   readonly groupCommit: boolean
+  /** Whether lockBudgets locks rows; false where a write transaction already holds every budget. */
+  readonly locksBudgets: boolean
   /** Holds these budgets until the transaction ends, against the writers `lock` excludes. */
   lockBudgets(trx: Transaction<DB>, budgetIds: readonly string[], lock: BudgetLock): Promise<void>
   /** Whether a failed transaction may simply be run again (deadlock, serialization failure). */

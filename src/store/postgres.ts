@@ -70,6 +70,7 @@ export function createPostgresTraits(): DialectTraits {
     // locks longer, and, as each takes its locks in its own order, could deadlock with
     // another instance doing the same.
     groupCommit: false,
+    locksBudgets: true,
     // Several instances share the database; these row locks are what keep
     // committed + reserved ≤ limit true between them. One statement locks them all, in id
     // order, so two requests that touch the same budgets never deadlock on them.

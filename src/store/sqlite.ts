@@ -32,6 +32,7 @@ export const sqliteTraits: DialectTraits = {
   // One writer at a time holds the whole database: writes that arrive together share one
   // transaction and its fsync.
   groupCommit: true,
+  locksBudgets: false,
   // Write transactions BEGIN IMMEDIATE (the write lock is taken at once) and every
   // connection sets busy_timeout, so a CLI process beside a running server waits its
   // turn instead of failing with SQLITE_BUSY. That lock already covers every budget.
