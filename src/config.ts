@@ -10,6 +10,7 @@ import { z } from 'zod'
 import { isValidTimeZone } from './domain/periods.js'
 import { PriceSourceOverrides } from './domain/price-monitoring.js'
 import { DEFAULT_REFRESH_CRON, isCronPattern } from './pricing/schedule.js'
+import { DATABASE_URL_PATTERN } from './store/database-url.js'
 
 const LogLevel = z.enum(['debug', 'info', 'warn', 'error', 'silent'])
 
@@ -27,7 +28,7 @@ export const Config = z.object({
   port: z.coerce.number().int().min(0).max(65_535).default(8013),
   host: z.string().min(1).default('127.0.0.1'),
   dataDir: z.string().min(1).default('./data'),
-  databaseUrl: z.string().regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'expected sqlite:<path> or postgres://…').optional(),
+  databaseUrl: z.string().regex(DATABASE_URL_PATTERN, 'expected sqlite:<path> or postgres://…').optional(),
   timezone: z.string().refine(isValidTimeZone, 'not an IANA time zone').default('UTC'),
   logLevel: LogLevel.default('info'),
   durability: z.enum(['normal', 'strict']).default('normal'),

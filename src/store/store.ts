@@ -5,6 +5,7 @@
  * engines.
  */
 import { CamelCasePlugin, type Dialect, Kysely } from 'kysely'
+import { isPostgresUrl, isSqliteUrl, sqlitePath } from './database-url.js'
 import type { DialectTraits } from './dialect.js'
 import { migrateToLatest } from './migrations.js'
 import { type Retention, startRetention } from './retention.js'
@@ -34,17 +35,7 @@ export interface StoreOptions {
   now?: () => number
 }
 
-/** `sqlite:<path>` or `sqlite::memory:`; see config.ts for how the default path is made. */
-export function sqlitePath(databaseUrl: string): string {
-  return databaseUrl.replace(/^sqlite:(\/\/)?/, '')
-}
-
 const MONTH_MS = 31 * 24 * 3_600_000
-
-/** Whether a database URL names PostgreSQL. */
-export function isPostgresUrl(url: string): boolean {
-  return /^postgres(ql)?:\/\//.test(url)
-}
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   const { dialect, traits } = await connect(options)
@@ -75,7 +66,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 
 /** The dialect of the URL's engine; pg is loaded only for PostgreSQL. */
 async function connect(options: StoreOptions): Promise<{ dialect: Dialect; traits: DialectTraits }> {
-  if (options.databaseUrl.startsWith('sqlite:')) {
+  if (isSqliteUrl(options.databaseUrl)) {
     return { dialect: openSqlite(sqlitePath(options.databaseUrl), options.durability ?? 'normal'), traits: sqliteTraits }
   }
   if (isPostgresUrl(options.databaseUrl)) {

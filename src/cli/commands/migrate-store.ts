@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs'
 import type { Command } from 'commander'
 import { invalid } from '../../domain/errors.js'
 import type { CopyReport } from '../../store/copy.js'
+import { DATABASE_URL_PATTERN, isSqliteUrl, sqlitePath, withoutPassword } from '../../store/database-url.js'
 import type { Cli } from '../context.js'
 import { integer } from '../flags.js'
 import { count, type Output, usd } from '../output.js'
@@ -71,7 +72,7 @@ Examples:
           await target.close()
           await source.close()
         }
-        out.result({ from: redact(from), to: redact(flags.to), ...report }, (r) => render(out, r))
+        out.result({ from: withoutPassword(from), to: withoutPassword(flags.to), ...report }, (r) => render(out, r))
       }),
     )
 }
@@ -79,18 +80,9 @@ Examples:
 function checkUrls(from: string, to: string): void {
   if (from === to) throw invalid('--from and --to name the same database', { path: ['to'] })
   for (const [flag, url] of [['from', from], ['to', to]] as const) {
-    if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(url)) throw invalid(`--${flag} ${url} is not a database URL: expected sqlite:<path> or postgres://…`, { path: [flag] })
+    if (!DATABASE_URL_PATTERN.test(url)) throw invalid(`--${flag} ${url} is not a database URL: expected sqlite:<path> or postgres://…`, { path: [flag] })
   }
-  const sourceFile = from.replace(/^sqlite:(\/\/)?/, '')
-  if (from.startsWith('sqlite:') && !existsSync(sourceFile)) throw invalid(`--from ${from}: no database at ${sourceFile}`, { path: ['from'] })
-}
-
-/** The URL as shown and reported: without its password. */
-function redact(url: string): string {
-  if (!url.startsWith('postgres')) return url
-  const parsed = new URL(url)
-  if (parsed.password !== '') parsed.password = '***'
-  return parsed.toString()
+  if (isSqliteUrl(from) && !existsSync(sqlitePath(from))) throw invalid(`--from ${from}: no database at ${sqlitePath(from)}`, { path: ['from'] })
 }
 
 function render(out: Output, r: CopyReport & { from: string; to: string }): string {
